@@ -1,0 +1,1 @@
+"""DevHub GraphQL: the back end of an app-marketplace developer hub."""

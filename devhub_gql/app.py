@@ -1,0 +1,114 @@
+"""create_app(settings): the ASGI application with its routes and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+from tortoise import Tortoise
+
+from devhub_gql.clock import Clock, SystemClock
+from devhub_gql.db import tortoise_config
+from devhub_gql.settings import Settings
+from resolvers.loaders import Loaders
+from schema.build import create_schema
+from schema.context import Context
+
+MAX_BODY_SIZE = 1024 * 1024
+REQUEST_ID_HEADER = "x-request-id"
+
+log = logging.getLogger("devhub_gql")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id, kept in `request.state` and returned as X-Request-ID."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class GraphQLEndpoint(GraphQL):
+    """Strawberry's ASGI view with our context and orjson; JSON POST only (no GET, no multipart)."""
+
+    def __init__(self, schema: BaseSchema, settings: Settings, clock: Clock) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+        self.clock = clock
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            clock=self.clock,
+            request_id=request.state.request_id,
+            loaders=Loaders(),
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> Any:
+        return orjson.loads(data)
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
+) -> Starlette:
+    """The service. Tests pass `manage_database=False` and open the database themselves."""
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await Tortoise.init(
+                config=tortoise_config(settings.database_url), _enable_global_fallback=True
+            )
+        try:
+            yield
+        finally:
+            if manage_database:
+                await Tortoise.close_connections()
+
+    graphql = GraphQLEndpoint(
+        create_schema(introspection=settings.introspection), settings=settings, clock=clock
+    )
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"])],
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_SIZE,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

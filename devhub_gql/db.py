@@ -1,0 +1,43 @@
+"""Tortoise configuration and lifecycle, shared by the server, the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from tortoise.backends.base.config_generator import expand_db_url
+
+APP_LABEL = "devhub"
+MODEL_MODULES = ["devhub_gql.models"]
+MIGRATIONS_MODULE = "devhub_gql.migrations"
+
+# WAL is Tortoise's default for SQLite; a busy timeout lets a second process (the CLI, a migration)
+# wait for the writer instead of failing at once with "database is locked".
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": 5000, "synchronous": "NORMAL"}
+
+
+def connection_config(database_url: str, *, testing: bool = False) -> dict[str, Any]:
+    config = expand_db_url(database_url, testing=testing)
+    if config["engine"] == "tortoise.backends.sqlite":
+        config["credentials"].update(SQLITE_PRAGMAS)
+    return config
+
+
+def tortoise_config(database_url: str, *, testing: bool = False) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(database_url, testing=testing)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For Tortoise's own CLI (`tortoise -c devhub_gql.db.TORTOISE_ORM makemigrations`), used by
+# developers to write new migrations; the service itself never reads this.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", "sqlite://devhub.sqlite3"))

@@ -1,0 +1,1 @@
+"""The rules of the developer hub. Nothing here imports GraphQL."""

@@ -1,0 +1,190 @@
+"""Sign-up, sign-in with session tokens, company membership and the reviewer flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain import secrets
+from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
+from devhub_gql.domain.validation import check_length, clean_text, normalize_email
+from devhub_gql.models import Company, CompanyKind, Role, User, UserSession
+
+SESSION_TOKEN_PREFIX = "dhsess"
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user of a request and the session they used."""
+
+    user: User
+    session: UserSession
+
+    @property
+    def company_id(self) -> int:
+        return self.user.company_id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str
+    expires_at: datetime
+
+
+def _check_person(email: str, name: str, password: str) -> tuple[str | None, str | None]:
+    problems: list[UserError] = []
+    normalized_email = normalize_email(email)
+    if normalized_email is None:
+        problems.append(UserError("email", ErrorCode.INVALID_EMAIL, "Must be an email address."))
+    clean_name = clean_text(name)
+    if clean_name is None:
+        problems.append(UserError("name", ErrorCode.REQUIRED, "A name is required."))
+    problems += check_length("name", clean_name, 100)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            UserError(
+                "password",
+                ErrorCode.WEAK_PASSWORD,
+                f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            )
+        )
+    problems += check_length("password", password, MAX_PASSWORD_LENGTH)
+    if problems:
+        raise UserErrors(problems)
+    return normalized_email, clean_name
+
+
+async def _email_taken(email: str) -> bool:
+    return await User.filter(email=email).exists()
+
+
+def _email_taken_error() -> UserErrors:
+    return UserErrors.single("email", ErrorCode.EMAIL_TAKEN, "An account with this email exists.")
+
+
+async def _open_session(user: User, now: datetime, ttl: timedelta) -> SignedIn:
+    token = secrets.new_secret(SESSION_TOKEN_PREFIX)
+    expires_at = now + ttl
+    await UserSession.create(
+        token_digest=secrets.digest(token), user=user, created_at=now, expires_at=expires_at
+    )
+    return SignedIn(user=user, token=token, expires_at=expires_at)
+
+
+async def sign_up(
+    *,
+    email: str,
+    password: str,
+    name: str,
+    company_name: str,
+    company_kind: CompanyKind,
+    now: datetime,
+    session_ttl: timedelta,
+) -> SignedIn:
+    """Create a company with its first user as admin, and sign that user in."""
+    problems: list[UserError] = []
+    try:
+        email, name = _check_person(email, name, password)
+    except UserErrors as exc:
+        problems += exc.errors
+    clean_company = clean_text(company_name)
+    if clean_company is None:
+        problems.append(UserError("company_name", ErrorCode.REQUIRED, "A company name is required."))
+    problems += check_length("company_name", clean_company, 100)
+    if problems:
+        raise UserErrors(problems)
+    if await _email_taken(email):
+        raise _email_taken_error()
+    password_hash = await secrets.hash_password(password)  # before the transaction: it is slow
+    try:
+        async with in_transaction():
+            company = await Company.create(name=clean_company, kind=company_kind, created_at=now)
+            user = await User.create(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                company=company,
+                role=Role.ADMIN,
+                created_at=now,
+            )
+            return await _open_session(user, now, session_ttl)
+    except IntegrityError:  # the same email signed up concurrently
+        raise _email_taken_error() from None
+
+
+async def sign_in(*, email: str, password: str, now: datetime, session_ttl: timedelta) -> SignedIn:
+    """Wrong email and wrong password give the same answer, in about the same time."""
+    normalized = normalize_email(email)
+    user = await User.get_or_none(email=normalized) if normalized else None
+    valid = await secrets.verify_password(password, user.password_hash if user else None)
+    if user is None or not valid:
+        raise UserErrors.single(None, ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
+    return await _open_session(user, now, session_ttl)
+
+
+async def sign_out(viewer: Viewer, now: datetime) -> None:
+    await UserSession.filter(id=viewer.session.id, revoked_at=None).update(revoked_at=now)
+
+
+async def authenticate(token: str, now: datetime) -> Viewer | None:
+    """The viewer a session token belongs to, or None for an unknown, expired or revoked one."""
+    session = await UserSession.filter(
+        token_digest=secrets.digest(token), revoked_at=None, expires_at__gt=now
+    ).select_related("user__company").first()
+    if session is None:
+        return None
+    return Viewer(user=session.user, session=session)
+
+
+async def add_company_member(
+    viewer: Viewer, *, email: str, name: str, password: str, role: Role, now: datetime
+) -> User:
+    if not viewer.is_admin:
+        raise Forbidden("Only company admins can add members.")
+    email, name = _check_person(email, name, password)
+    if await _email_taken(email):
+        raise _email_taken_error()
+    password_hash = await secrets.hash_password(password)
+    try:
+        async with in_transaction():
+            return await User.create(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                company_id=viewer.company_id,
+                role=role,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise _email_taken_error() from None
+
+
+async def set_reviewer(email: str, is_reviewer: bool) -> bool:
+    """Grant or take the reviewer flag; False when no user has that email."""
+    normalized = normalize_email(email) or email.strip().lower()
+    updated = await User.filter(email=normalized).update(is_reviewer=is_reviewer)
+    return updated > 0
+
+
+async def get_colleague(viewer: Viewer, user_id: int) -> User:
+    """A user of the viewer's own company; anyone else is indistinguishable from no one."""
+    user = await User.get_or_none(id=user_id, company_id=viewer.company_id)
+    if user is None:
+        raise NotFound("No user with this id.")
+    return user
+
+
+def get_own_company(viewer: Viewer, company_id: int) -> Company:
+    if company_id != viewer.company_id:
+        raise NotFound("No company with this id.")
+    return viewer.user.company

@@ -1,0 +1,160 @@
+"""The scope and category catalogues, and the rules on scope sets.
+
+Scopes follow the platform we model: `base` is always granted, `X:full` includes `X:read`.
+`sync_catalogues` writes this data into the database; it runs after every migration, so editing
+the lists below and running `devhub-gql migrate` updates a deployed service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from devhub_gql.models import Category, Scope
+
+BASE_SCOPE = "base"
+ADMIN_SCOPE = "admin"
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    name: str
+    label: str
+    description: str
+    endpoints: tuple[str, ...]
+
+
+SCOPES: tuple[ScopeEntry, ...] = (
+    ScopeEntry("base", "Access to basic information",
+               "Read the installing user's profile, settings, connections and currencies.",
+               ("/users/me", "/userConnections", "/userSettings", "/currencies")),
+    ScopeEntry("deals:read", "Deals: Read only",
+               "Read deals and everything attached to them, pipelines, stages and statistics.",
+               ("/deals", "/dealFields", "/pipelines", "/stages", "/filters", "/notes", "/files",
+                "/subscriptions")),
+    ScopeEntry("deals:full", "Deals: Full access",
+               "Create, read, update and delete deals, their products, followers and participants.",
+               ("/deals", "/dealFields", "/pipelines", "/stages", "/filters", "/notes", "/files",
+                "/subscriptions")),
+    ScopeEntry("mail:read", "Mail: Read only", "Read mail threads and messages.",
+               ("/mailbox/mailThreads", "/mailbox/mailMessages")),
+    ScopeEntry("mail:full", "Mail: Full access", "Read, update and delete mail threads.",
+               ("/mailbox/mailThreads", "/mailbox/mailMessages")),
+    ScopeEntry("activities:read", "Activities: Read only",
+               "Read activities, activity fields and types, their files and filters.",
+               ("/activities", "/activityFields", "/activityTypes", "/files", "/filters")),
+    ScopeEntry("activities:full", "Activities: Full access",
+               "Create, read, update and delete activities and their files and filters.",
+               ("/activities", "/activityFields", "/activityTypes", "/files", "/filters")),
+    ScopeEntry("contacts:read", "Contacts: Read only",
+               "Read persons and organizations, their fields, followers, notes and files.",
+               ("/persons", "/organizations", "/personFields", "/organizationFields",
+                "/organizationRelationships", "/notes", "/files", "/filters")),
+    ScopeEntry("contacts:full", "Contacts: Full access",
+               "Create, read, update and delete persons, organizations and their relationships.",
+               ("/persons", "/organizations", "/personFields", "/organizationFields",
+                "/organizationRelationships", "/notes", "/files", "/filters")),
+    ScopeEntry("products:read", "Products: Read only",
+               "Read products, product fields, images, variations and followers.",
+               ("/products", "/productFields")),
+    ScopeEntry("products:full", "Products: Full access",
+               "Create, read, update and delete products and add them to deals.",
+               ("/products", "/productFields", "/deals/{id}/products")),
+    ScopeEntry("users:read", "Read users data",
+               "Read users, permissions, role settings and assignments, teams and billing add-ons.",
+               ("/users", "/permissionSets", "/roles", "/legacyTeams", "/billing")),
+    ScopeEntry("recents:read", "See recent account activity",
+               "Read recent changes and the flow of deals, persons and organizations.",
+               ("/recents", "/deals/{id}/flow", "/persons/{id}/flow", "/organizations/{id}/flow")),
+    ScopeEntry("search:read", "Search for all data", "Search across every item type.",
+               ("/itemSearch", "/deals/search", "/persons/search", "/organizations/search",
+                "/products/search", "/leads/search")),
+    ScopeEntry("admin", "Administer account",
+               "Manage pipelines, stages, custom fields, activity types, users, roles and "
+               "webhooks. Works only when the installing user is a company admin.",
+               ("/pipelines", "/stages", "/dealFields", "/personFields", "/organizationFields",
+                "/productFields", "/activityTypes", "/users", "/roles", "/permissionSets",
+                "/webhooks")),
+    ScopeEntry("leads:read", "Leads: Read only", "Read leads, lead labels and lead sources.",
+               ("/leads", "/leadLabels", "/leadSources")),
+    ScopeEntry("leads:full", "Leads: Full access",
+               "Create, read, update, delete and convert leads and their labels.",
+               ("/leads", "/leadLabels", "/leadSources")),
+    ScopeEntry("phone-integration", "Call logs", "Create and read call logs with recordings.",
+               ("/callLogs",)),
+    ScopeEntry("goals:read", "Goals: Read only", "Read goals and their results.", ("/goals",)),
+    ScopeEntry("goals:full", "Goals: Full access", "Create, read, update and delete goals.",
+               ("/goals",)),
+    ScopeEntry("video-calls", "Video calls integration",
+               "Link users to a video call provider and create meetings.",
+               ("/meetings/userProviderLinks",)),
+    ScopeEntry("messengers-integration", "Messaging integration",
+               "Connect a messaging channel and deliver its conversations.", ("/channels",)),
+    ScopeEntry("projects:read", "Projects: Read only",
+               "Read projects, tasks, boards, phases and templates.",
+               ("/projects", "/tasks", "/projectTemplates")),
+    ScopeEntry("projects:full", "Projects: Full access",
+               "Create, read, update and delete projects, tasks, boards and phases.",
+               ("/projects", "/tasks", "/projectTemplates")),
+    ScopeEntry("webhooks:read", "Webhooks: Read only", "List the webhooks of the company.",
+               ("/webhooks",)),
+    ScopeEntry("webhooks:full", "Webhooks: Full access", "Create, read and delete webhooks.",
+               ("/webhooks",)),
+)
+
+CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("accounting-invoicing", "Accounting & invoicing"),
+    ("analytics-reporting", "Analytics & reporting"),
+    ("calling", "Calling"),
+    ("contact-management", "Contact management"),
+    ("customer-support", "Customer support"),
+    ("data-enrichment", "Data enrichment"),
+    ("document-management", "Document management"),
+    ("email-communication", "Email & communication"),
+    ("lead-generation", "Lead generation"),
+    ("marketing", "Marketing"),
+    ("messaging", "Messaging"),
+    ("productivity", "Productivity"),
+    ("project-management", "Project management"),
+    ("sales-intelligence", "Sales intelligence"),
+    ("scheduling", "Scheduling"),
+    ("video-conferencing", "Video conferencing"),
+    ("workflow-automation", "Workflow automation"),
+    ("other", "Other"),
+)
+
+SCOPE_NAMES = frozenset(entry.name for entry in SCOPES)
+CATEGORY_SLUGS = frozenset(slug for slug, _ in CATEGORIES)
+
+
+def implied_scopes(scope: str) -> frozenset[str]:
+    """The scopes a granted scope covers: itself, and `X:read` for `X:full`."""
+    if scope.endswith(":full"):
+        return frozenset({scope, scope.removesuffix(":full") + ":read"})
+    return frozenset({scope})
+
+
+def normalize_scope_set(names: list[str]) -> list[str]:
+    """Catalogue order, no duplicates, and `X:read` dropped where `X:full` already covers it."""
+    chosen = set(names)
+    covered = {implied for name in chosen for implied in implied_scopes(name) if implied != name}
+    return [entry.name for entry in SCOPES if entry.name in chosen - covered]
+
+
+async def sync_catalogues() -> None:
+    async with in_transaction():
+        for position, entry in enumerate(SCOPES):
+            await Scope.update_or_create(
+                name=entry.name,
+                defaults={
+                    "label": entry.label,
+                    "description": entry.description,
+                    "endpoints": list(entry.endpoints),
+                    "position": position,
+                },
+            )
+        for position, (slug, label) in enumerate(CATEGORIES):
+            await Category.update_or_create(
+                slug=slug, defaults={"label": label, "position": position}
+            )

@@ -1,0 +1,77 @@
+"""How the domain says no.
+
+`UserErrors` carries client mistakes (validation, refused transitions) back as data; the access
+errors become GraphQL errors with an `extensions.code` of the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    TOO_MANY = "TOO_MANY"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_URL = "INVALID_URL"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_YOUTUBE_URL = "INVALID_YOUTUBE_URL"
+    UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
+    UNKNOWN_CATEGORY = "UNKNOWN_CATEGORY"
+    BASE_SCOPE_REQUIRED = "BASE_SCOPE_REQUIRED"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+
+
+@dataclass(frozen=True)
+class UserError:
+    field: str | None
+    code: ErrorCode
+    message: str
+
+
+class UserErrors(Exception):
+    """The request was understood but refused; nothing was changed."""
+
+    def __init__(self, errors: list[UserError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def single(cls, field: str | None, code: ErrorCode, message: str) -> UserErrors:
+        return cls([UserError(field, code, message)])
+
+
+class AccessError(Exception):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    default_message = "You are not allowed to do this."
+
+
+class Unauthenticated(AccessError):
+    code = "UNAUTHENTICATED"
+    default_message = "Sign in first: send 'Authorization: Bearer <session token>'."
+
+
+class Forbidden(AccessError):
+    code = "FORBIDDEN"
+    default_message = "You are not allowed to do this."
+
+
+class NotFound(AccessError):
+    code = "NOT_FOUND"
+    default_message = "No such object."
+
+
+class BadRequest(AccessError):
+    """An argument outside what the API accepts (page size, cursor); not a validation error."""
+
+    code = "BAD_USER_INPUT"
+    default_message = "Invalid argument."

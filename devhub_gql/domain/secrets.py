@@ -1,0 +1,47 @@
+"""Secrets: random bearer values stored as SHA-256 digests, passwords as argon2 hashes.
+
+Random secrets (session and access tokens, client secrets, codes) have 256 bits of entropy, so a
+fast digest is enough and keeps every lookup a single indexed query; a password hash there would
+cost each token request tens of milliseconds of CPU. Passwords are chosen by people and get argon2,
+computed in a worker thread so the event loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown so that a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def new_secret(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def digest_matches(secret: str, expected_digest: str | None) -> bool:
+    return expected_digest is not None and hmac.compare_digest(digest(secret), expected_digest)
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+async def verify_password(password: str, password_hash: str | None) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(verify)

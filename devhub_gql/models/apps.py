@@ -1,0 +1,96 @@
+"""OAuth apps registered by developers, with their listing and their access scopes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AppType(StrEnum):
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+
+
+class AppStatus(StrEnum):
+    DRAFT = "DRAFT"
+    IN_REVIEW = "IN_REVIEW"
+    APPROVED = "APPROVED"
+    PUBLISHED = "PUBLISHED"
+    LIVE = "LIVE"
+
+
+class App(Model):
+    id = fields.IntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.Company", related_name="apps", on_delete=fields.RESTRICT
+    )
+    company_id: int
+    created_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.User", related_name="created_apps", on_delete=fields.RESTRICT
+    )
+    created_by_id: int
+    type = fields.CharEnumField(AppType, max_length=16)
+    status = fields.CharEnumField(AppStatus, max_length=16, default=AppStatus.DRAFT)
+
+    # OAuth client registration. Secrets are stored only as digests (see domain/secrets.py);
+    # after a rotation the previous secret keeps working until previous_secret_expires_at.
+    client_id = fields.CharField(max_length=32, unique=True)
+    client_secret_digest = fields.CharField(max_length=64)
+    previous_secret_digest = fields.CharField(max_length=64, null=True)
+    previous_secret_expires_at = fields.DatetimeField(null=True)
+    callback_url = fields.CharField(max_length=2048)
+
+    # Listing and registration (checked in full only on submission).
+    name = fields.CharField(max_length=100)
+    category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "devhub.Category", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    category_id: str | None
+    summary = fields.CharField(max_length=150, null=True)
+    icon_url = fields.CharField(max_length=2048, null=True)
+    listing_image_urls = fields.JSONField(default=list)
+    description = fields.TextField(null=True)
+    video_url = fields.CharField(max_length=2048, null=True)
+    setup_instructions = fields.TextField(null=True)
+    website_url = fields.CharField(max_length=2048, null=True)
+    terms_of_service_url = fields.CharField(max_length=2048, null=True)
+    privacy_policy_url = fields.CharField(max_length=2048, null=True)
+    pricing_url = fields.CharField(max_length=2048, null=True)
+    support_url = fields.CharField(max_length=2048, null=True)
+    documentation_url = fields.CharField(max_length=2048, null=True)
+    support_email = fields.CharField(max_length=254, null=True)
+    contact_email = fields.CharField(max_length=254, null=True)
+    installation_url = fields.CharField(max_length=2048, null=True)
+    use_case = fields.TextField(null=True)
+    test_account_notes = fields.TextField(null=True)
+    partner_terms_accepted = fields.BooleanField(default=False)
+
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    # Soft delete: a deleted app vanishes from every query but its rows and audit trail stay.
+    deleted_at = fields.DatetimeField(null=True)
+    delete_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "app"
+        indexes = (("company_id", "deleted_at", "created_at"),)
+
+
+class AppScope(Model):
+    """An access scope of an app's live version."""
+
+    id = fields.IntField(primary_key=True)
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
+        "devhub.App", related_name="app_scopes", on_delete=fields.CASCADE
+    )
+    app_id: int
+    scope: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.Scope", related_name=False, on_delete=fields.RESTRICT
+    )
+    scope_id: str
+
+    class Meta:
+        table = "app_scope"
+        unique_together = (("app", "scope"),)

@@ -1,0 +1,108 @@
+"""One Settings object, read from the environment once at start-up.
+
+Every variable is documented in the README's configuration table; a bad value stops start-up with
+a one-line message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A configuration value is unusable; the message names the variable."""
+
+
+ENVIRONMENTS = ("development", "production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    env: str = "production"
+    introspection: bool = True
+    session_ttl: timedelta = timedelta(days=14)
+    allow_private_callbacks: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def graphiql(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        default_db = f"sqlite://{Path.cwd() / 'devhub.sqlite3'}"
+        return cls(
+            database_url=_database_url(env.get("DATABASE_URL") or default_db),
+            host=env.get("DEVHUB_HOST", "127.0.0.1") or "127.0.0.1",
+            port=_integer(env, "DEVHUB_PORT", 8000, low=1, high=65535),
+            env=_choice(env, "DEVHUB_ENV", "production", ENVIRONMENTS),
+            introspection=_boolean(env, "DEVHUB_INTROSPECTION", True),
+            session_ttl=timedelta(
+                hours=_integer(env, "DEVHUB_SESSION_TTL_HOURS", 336, low=1, high=24 * 365)
+            ),
+            allow_private_callbacks=_boolean(env, "DEVHUB_ALLOW_PRIVATE_CALLBACKS", False),
+            log_level=_choice(
+                env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
+            ),
+        )
+
+
+def _database_url(value: str) -> str:
+    if value.startswith("postgresql://"):
+        value = "postgres://" + value.removeprefix("postgresql://")
+    if value.startswith("sqlite://") and len(value) > len("sqlite://"):
+        return value
+    if value.startswith("postgres://") and len(value) > len("postgres://"):
+        return value
+    raise SettingsError(
+        f"DATABASE_URL must start with sqlite:// or postgres:// and name a database, got {value!r}"
+    )
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(
+    env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...], *, upper: bool = False
+) -> str:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().upper() if upper else raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value

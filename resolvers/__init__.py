@@ -1,0 +1,1 @@
+"""Thin resolvers: read arguments, call devhub_gql.domain, map results to schema types."""

@@ -1,0 +1,77 @@
+"""Sign-up, sign-in, sign-out, the viewer and company members."""
+
+from __future__ import annotations
+
+from devhub_gql.domain import accounts
+from devhub_gql.domain.accounts import SignedIn
+from resolvers.base import attempt
+from schema.context import Info
+from schema.inputs import AddCompanyMemberInput, SignInInput, SignUpInput
+from schema.payloads import AddCompanyMemberPayload, Session, SignInPayload, SignOutPayload
+from schema.types import User
+
+
+def _signed_in(outcome_value: SignedIn) -> SignInPayload:
+    return SignInPayload(
+        user=User.from_model(outcome_value.user),
+        session=Session(token=outcome_value.token, expires_at=outcome_value.expires_at),
+    )
+
+
+async def viewer(info: Info) -> User | None:
+    signed_in = await info.context.viewer()
+    return User.from_model(signed_in.user) if signed_in else None
+
+
+async def sign_up(info: Info, input: SignUpInput) -> SignInPayload:
+    outcome = await attempt(
+        accounts.sign_up(
+            email=input.email,
+            password=input.password,
+            name=input.name,
+            company_name=input.company_name,
+            company_kind=input.company_kind,
+            now=info.context.clock.now(),
+            session_ttl=info.context.settings.session_ttl,
+        )
+    )
+    if outcome.value is None:
+        return SignInPayload(user_errors=outcome.user_errors)
+    return _signed_in(outcome.value)
+
+
+async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
+    outcome = await attempt(
+        accounts.sign_in(
+            email=input.email,
+            password=input.password,
+            now=info.context.clock.now(),
+            session_ttl=info.context.settings.session_ttl,
+        )
+    )
+    if outcome.value is None:
+        return SignInPayload(user_errors=outcome.user_errors)
+    return _signed_in(outcome.value)
+
+
+async def sign_out(info: Info) -> SignOutPayload:
+    signed_in = await info.context.require_viewer()
+    await accounts.sign_out(signed_in, info.context.clock.now())
+    return SignOutPayload(signed_out=True)
+
+
+async def add_company_member(info: Info, input: AddCompanyMemberInput) -> AddCompanyMemberPayload:
+    signed_in = await info.context.require_viewer()
+    outcome = await attempt(
+        accounts.add_company_member(
+            signed_in,
+            email=input.email,
+            name=input.name,
+            password=input.password,
+            role=input.role,
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return AddCompanyMemberPayload(user_errors=outcome.user_errors)
+    return AddCompanyMemberPayload(user=User.from_model(outcome.value))

@@ -1,0 +1,94 @@
+"""The developer's apps: read, create, edit, rotate the client secret."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import strawberry
+
+from devhub_gql.domain import apps
+from devhub_gql.domain.apps import FIELD_RULES
+from resolvers.base import attempt, decode_id
+from schema.context import Info
+from schema.inputs import CreateAppInput, RotateClientSecretInput, UpdateAppInput
+from schema.pagination import Connection, paginate
+from schema.payloads import AppPayload, AppWithSecretPayload
+from schema.types import App, AppStatus, AppType
+
+
+async def app(info: Info, id: strawberry.ID) -> App:
+    viewer = await info.context.require_viewer()
+    return App.from_model(await apps.get_app(viewer, decode_id(id, "App")))
+
+
+async def apps_of_company(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    type: AppType | None = None,  # type: ignore[valid-type]
+    status: AppStatus | None = None,  # type: ignore[valid-type]
+) -> Connection[App]:
+    viewer = await info.context.require_viewer()
+    queryset = apps.visible_apps(viewer)
+    if type is not None:
+        queryset = queryset.filter(type=type)
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    return await paginate(queryset, first=first, after=after, to_node=App.from_model)
+
+
+async def create_app(info: Info, input: CreateAppInput) -> AppWithSecretPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(
+        apps.create_app(
+            viewer,
+            app_type=input.type,
+            name=input.name,
+            callback_url=input.callback_url,
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return AppWithSecretPayload(user_errors=outcome.user_errors)
+    return AppWithSecretPayload(
+        app=App.from_model(outcome.value.app), client_secret=outcome.value.client_secret
+    )
+
+
+async def update_app(info: Info, input: UpdateAppInput) -> AppPayload:
+    viewer = await info.context.require_viewer()
+    changes = {
+        field: getattr(input, field)
+        for field in FIELD_RULES
+        if getattr(input, field) is not strawberry.UNSET
+    }
+    scopes = None if input.scopes is strawberry.UNSET else input.scopes or []
+    outcome = await attempt(
+        apps.update_app(
+            viewer,
+            decode_id(input.id, "App"),
+            changes=changes,
+            scopes=scopes,
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return AppPayload(user_errors=outcome.user_errors)
+    return AppPayload(app=App.from_model(outcome.value))
+
+
+async def rotate_client_secret(info: Info, input: RotateClientSecretInput) -> AppWithSecretPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(
+        apps.rotate_client_secret(
+            viewer,
+            decode_id(input.id, "App"),
+            grace=timedelta(hours=input.grace_period_hours),
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return AppWithSecretPayload(user_errors=outcome.user_errors)
+    return AppWithSecretPayload(
+        app=App.from_model(outcome.value.app), client_secret=outcome.value.client_secret
+    )

@@ -1,0 +1,53 @@
+"""Per-request DataLoaders: every nested list or object costs one query per request, not per row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from devhub_gql.models import AppScope, Category, Company
+from schema.types import Scope
+
+# Keeps SQLite's `IN (...)` parameter lists bounded.
+MAX_BATCH = 500
+
+
+async def _load_app_scopes(app_ids: Sequence[int]) -> list[list[Scope]]:
+    # Read from the owning side (app_scope joined to scope): the reverse direction makes the
+    # database build a temporary index on every query.
+    rows = await AppScope.filter(app_id__in=list(app_ids)).order_by("scope__position").values(
+        "app_id",
+        name="scope__name",
+        label="scope__label",
+        description="scope__description",
+        endpoints="scope__endpoints",
+    )
+    by_app: dict[int, list[Scope]] = {app_id: [] for app_id in app_ids}
+    for row in rows:
+        by_app[row["app_id"]].append(Scope.from_values(row))
+    return [by_app[app_id] for app_id in app_ids]
+
+
+async def _load_categories(slugs: Sequence[str]) -> list[Category | None]:
+    rows = {row.slug: row for row in await Category.filter(slug__in=list(slugs))}
+    return [rows.get(slug) for slug in slugs]
+
+
+async def _load_companies(ids: Sequence[int]) -> list[Company | None]:
+    rows = {row.id: row for row in await Company.filter(id__in=list(ids))}
+    return [rows.get(company_id) for company_id in ids]
+
+
+@dataclass
+class Loaders:
+    app_scopes: DataLoader[int, list[Scope]] = field(
+        default_factory=lambda: DataLoader(_load_app_scopes, max_batch_size=MAX_BATCH)
+    )
+    category: DataLoader[str, Category | None] = field(
+        default_factory=lambda: DataLoader(_load_categories, max_batch_size=MAX_BATCH)
+    )
+    company: DataLoader[int, Company | None] = field(
+        default_factory=lambda: DataLoader(_load_companies, max_batch_size=MAX_BATCH)
+    )

@@ -1,0 +1,28 @@
+"""`node(id)`: any object by its global id, with the same visibility as its own query."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from devhub_gql.domain import accounts, apps
+from devhub_gql.domain.errors import NotFound
+from schema.context import Info
+from schema.types import App, Company, User
+
+
+async def node(info: Info, id: strawberry.ID) -> relay.Node:
+    viewer = await info.context.require_viewer()
+    try:
+        global_id = relay.GlobalID.from_id(id)
+        row_id = int(global_id.node_id)
+    except (ValueError, TypeError):
+        raise NotFound("No object with this id.") from None
+    match global_id.type_name:
+        case "App":
+            return App.from_model(await apps.get_app(viewer, row_id))
+        case "User":
+            return User.from_model(await accounts.get_colleague(viewer, row_id))
+        case "Company":
+            return Company.from_model(accounts.get_own_company(viewer, row_id))
+    raise NotFound("No object with this id.")

@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, errors and context; `schema.build` assembles the public schema."""

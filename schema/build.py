@@ -1,0 +1,110 @@
+"""The one place that assembles the public schema: root fields, extensions and limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionContext
+
+from resolvers import accounts, apps, catalog, nodes
+from schema.errors import ErrorCodes, log_unexpected_errors
+from schema.pagination import MAX_PAGE_SIZE, Connection
+from schema.payloads import (
+    AddCompanyMemberPayload,
+    AppPayload,
+    AppWithSecretPayload,
+    SignInPayload,
+    SignOutPayload,
+)
+from schema.types import App, Category, Scope, User
+
+MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+CACHE_SIZE = 256
+
+
+@strawberry.type
+class Query:
+    viewer: User | None = strawberry.field(
+        resolver=accounts.viewer, description="The signed-in user, or null when anonymous."
+    )
+    scopes: list[Scope] = strawberry.field(
+        resolver=catalog.scopes, description="The access-scope catalogue."
+    )
+    categories: list[Category] = strawberry.field(
+        resolver=catalog.categories, description="The marketplace categories."
+    )
+    app: App = strawberry.field(resolver=apps.app, description="An app of the viewer's company.")
+    apps: Connection[App] = strawberry.field(
+        resolver=apps.apps_of_company,
+        description=f"The viewer's company's apps, newest first; `first` is at most {MAX_PAGE_SIZE}.",
+    )
+    node: relay.Node = strawberry.field(resolver=nodes.node, description="Any object by global id.")
+
+
+@strawberry.type
+class Mutation:
+    sign_up: SignInPayload = strawberry.mutation(
+        resolver=accounts.sign_up,
+        description="Create a company and its first user (its admin), and sign in.",
+    )
+    sign_in: SignInPayload = strawberry.mutation(resolver=accounts.sign_in)
+    sign_out: SignOutPayload = strawberry.mutation(
+        resolver=accounts.sign_out, description="End the current session at once."
+    )
+    add_company_member: AddCompanyMemberPayload = strawberry.mutation(
+        resolver=accounts.add_company_member, description="Company admins only."
+    )
+    create_app: AppWithSecretPayload = strawberry.mutation(
+        resolver=apps.create_app, description="Sandbox companies only; returns the client secret once."
+    )
+    update_app: AppPayload = strawberry.mutation(resolver=apps.update_app)
+    rotate_client_secret: AppWithSecretPayload = strawberry.mutation(
+        resolver=apps.rotate_client_secret,
+        description="A new client secret, shown once; the old one works for the grace period.",
+    )
+
+
+class DevhubSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected_errors(errors, execution_context)
+
+
+def extensions(*, introspection: bool) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    chosen: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ErrorCodes,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ]
+    if not introspection:
+        chosen.append(DisableIntrospection)
+    return chosen
+
+
+def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+    return DevhubSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[App, User],
+        extensions=extensions(introspection=introspection),
+        config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
+    )

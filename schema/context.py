@@ -1,0 +1,49 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+
+from devhub_gql.clock import Clock
+from devhub_gql.domain.accounts import Viewer, authenticate
+from devhub_gql.domain.errors import Unauthenticated
+from devhub_gql.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    clock: Clock
+    request_id: str
+    loaders: Any  # resolvers.loaders.Loaders; typed loosely to keep schema/ free of resolvers/
+    _viewer: Viewer | None = field(default=None, init=False)
+    _viewer_known: bool = field(default=False, init=False)
+
+    def bearer_token(self) -> str | None:
+        header = self.request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+
+    async def viewer(self) -> Viewer | None:
+        """The signed-in user, looked up once per request."""
+        if not self._viewer_known:
+            token = self.bearer_token()
+            self._viewer = await authenticate(token, self.clock.now()) if token else None
+            self._viewer_known = True
+        return self._viewer
+
+    async def require_viewer(self) -> Viewer:
+        viewer = await self.viewer()
+        if viewer is None:
+            raise Unauthenticated()
+        return viewer
+
+
+Info = strawberry.Info[Context, None]
