@@ -103,7 +103,9 @@ def create_app(
                 await Tortoise.close_connections()
 
     graphql = GraphQLEndpoint(
-        create_schema(introspection=settings.introspection), settings=settings, clock=clock
+        create_schema(introspection=settings.introspection, max_depth=settings.max_query_depth),
+        settings=settings,
+        clock=clock,
     )
     app = Starlette(
         routes=[Route("/graphql", graphql, methods=["GET", "POST"])],

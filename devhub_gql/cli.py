@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"devhub-gql: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     return args.run(settings, args)
 
 

@@ -30,6 +30,7 @@ class Settings:
     session_ttl: timedelta = timedelta(days=14)
     allow_private_callbacks: bool = False
     log_level: str = "INFO"
+    max_query_depth: int = 12
 
     @property
     def graphiql(self) -> bool:
@@ -53,6 +54,7 @@ class Settings:
                 hours=_integer(env, "DEVHUB_SESSION_TTL_HOURS", 336, low=1, high=24 * 365)
             ),
             allow_private_callbacks=_boolean(env, "DEVHUB_ALLOW_PRIVATE_CALLBACKS", False),
+            max_query_depth=_integer(env, "DEVHUB_MAX_QUERY_DEPTH", 12, low=2, high=64),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -97,7 +99,12 @@ def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _choice(
-    env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...], *, upper: bool = False
+    env: Mapping[str, str],
+    name: str,
+    default: str,
+    choices: tuple[str, ...],
+    *,
+    upper: bool = False,
 ) -> str:
     raw = env.get(name)
     if raw is None or raw == "":

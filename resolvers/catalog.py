@@ -8,7 +8,11 @@ from schema.types import Category, Scope
 
 
 async def scopes() -> list[Scope]:
-    rows = await ScopeRow.all().order_by("position").values("name", "label", "description", "endpoints")
+    rows = (
+        await ScopeRow.all()
+        .order_by("position")
+        .values("name", "label", "description", "endpoints")
+    )
     return [Scope.from_values(row) for row in rows]
 
 

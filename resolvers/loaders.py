@@ -17,12 +17,16 @@ MAX_BATCH = 500
 async def _load_app_scopes(app_ids: Sequence[int]) -> list[list[Scope]]:
     # Read from the owning side (app_scope joined to scope): the reverse direction makes the
     # database build a temporary index on every query.
-    rows = await AppScope.filter(app_id__in=list(app_ids)).order_by("scope__position").values(
-        "app_id",
-        name="scope__name",
-        label="scope__label",
-        description="scope__description",
-        endpoints="scope__endpoints",
+    rows = (
+        await AppScope.filter(app_id__in=list(app_ids))
+        .order_by("scope__position")
+        .values(
+            "app_id",
+            name="scope__name",
+            label="scope__label",
+            description="scope__description",
+            endpoints="scope__endpoints",
+        )
     )
     by_app: dict[int, list[Scope]] = {app_id: [] for app_id in app_ids}
     for row in rows:

@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from resolvers import accounts, apps, catalog, nodes
-from schema.errors import ErrorCodes, log_unexpected_errors
+from schema.errors import shape_errors
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.payloads import (
     AddCompanyMemberPayload,
@@ -31,7 +31,6 @@ from schema.payloads import (
 )
 from schema.types import App, Category, Scope, User
 
-MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 CACHE_SIZE = 256
@@ -51,7 +50,7 @@ class Query:
     app: App = strawberry.field(resolver=apps.app, description="An app of the viewer's company.")
     apps: Connection[App] = strawberry.field(
         resolver=apps.apps_of_company,
-        description=f"The viewer's company's apps, newest first; `first` is at most {MAX_PAGE_SIZE}.",
+        description=f"The viewer's company's apps, newest first; `first` ≤ {MAX_PAGE_SIZE}.",
     )
     node: relay.Node = strawberry.field(resolver=nodes.node, description="Any object by global id.")
 
@@ -70,7 +69,8 @@ class Mutation:
         resolver=accounts.add_company_member, description="Company admins only."
     )
     create_app: AppWithSecretPayload = strawberry.mutation(
-        resolver=apps.create_app, description="Sandbox companies only; returns the client secret once."
+        resolver=apps.create_app,
+        description="Sandbox companies only; returns the client secret once.",
     )
     update_app: AppPayload = strawberry.mutation(resolver=apps.update_app)
     rotate_client_secret: AppWithSecretPayload = strawberry.mutation(
@@ -83,16 +83,17 @@ class DevhubSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        log_unexpected_errors(errors, execution_context)
+        shape_errors(errors, execution_context)
 
 
-def extensions(*, introspection: bool) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+def extensions(
+    *, introspection: bool, max_depth: int
+) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     chosen: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        ErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     ]
     if not introspection:
@@ -100,11 +101,11 @@ def extensions(*, introspection: bool) -> list[type[SchemaExtension] | Callable[
     return chosen
 
 
-def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawberry.Schema:
     return DevhubSchema(
         query=Query,
         mutation=Mutation,
         types=[App, User],
-        extensions=extensions(introspection=introspection),
+        extensions=extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
     )

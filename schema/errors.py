@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
@@ -42,18 +40,41 @@ def _request_id(execution_context: ExecutionContext | None) -> str | None:
     return getattr(context, "request_id", None)
 
 
-def log_unexpected_errors(
-    errors: list[GraphQLError], execution_context: ExecutionContext | None
-) -> None:
-    """Only unexpected exceptions are logged as errors, with the request id the client sees."""
-    for error in errors:
+def shape_errors(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
+    """Give every error an `extensions.code`; log and mask unexpected exceptions.
+
+    Called by the schema's `process_errors` on every path (parse, validation, execution) with the
+    very list the response carries, so the errors are replaced in place. (An extension cannot do
+    this: with ParserCache, a syntax error skips the other extensions' operation hooks.)
+    """
+    request_id = _request_id(execution_context) or "unknown"
+    for index, error in enumerate(errors):
         if is_unexpected(error):
             log.error(
                 "unexpected error in %s (request %s)",
                 ".".join(str(p) for p in error.path or []) or "operation",
-                _request_id(execution_context),
+                request_id,
                 exc_info=error.original_error,
             )
+        errors[index] = _shape(error, request_id)
+
+
+def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, AccessError):
+        return _with_code(error, original.code, str(original))
+    if is_unexpected(error):
+        return _with_code(
+            error,
+            "INTERNAL_SERVER_ERROR",
+            f"Unexpected error; quote request id {request_id} when reporting it.",
+            requestId=request_id,
+        )
+    if error.extensions and "code" in error.extensions:
+        return error
+    if error.message.startswith("Syntax Error"):
+        return _with_code(error, "GRAPHQL_PARSE_FAILED")
+    return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
 
 
 def _with_code(
@@ -67,31 +88,3 @@ def _with_code(
         path=error.path,
         extensions={**(error.extensions or {}), "code": code, **extra},
     )
-
-
-class ErrorCodes(SchemaExtension):
-    """Give every error an `extensions.code`; mask unexpected exceptions behind a request id."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [self._shape(error) for error in result.errors]
-
-    def _shape(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, AccessError):
-            return _with_code(error, original.code, str(original))
-        if is_unexpected(error):
-            request_id = _request_id(self.execution_context) or "unknown"
-            return _with_code(
-                error,
-                "INTERNAL_SERVER_ERROR",
-                f"Unexpected error; quote request id {request_id} when reporting it.",
-                requestId=request_id,
-            )
-        if error.extensions and "code" in error.extensions:
-            return error
-        if error.message.startswith("Syntax Error"):
-            return _with_code(error, "GRAPHQL_PARSE_FAILED")
-        return _with_code(error, "GRAPHQL_VALIDATION_FAILED")

@@ -10,8 +10,9 @@ from strawberry import relay
 from devhub_gql import models as m
 from schema.context import Info
 
-AppType = strawberry.enum(m.AppType, description="PUBLIC apps are reviewed and listed; PRIVATE "
-                          "apps are shared by link.")
+AppType = strawberry.enum(
+    m.AppType, description="PUBLIC apps are reviewed and listed; PRIVATE apps are shared by link."
+)
 AppStatus = strawberry.enum(m.AppStatus, description="Where an app is in its lifecycle.")
 CompanyKind = strawberry.enum(m.CompanyKind, description="Apps are developed in SANDBOX companies.")
 Role = strawberry.enum(m.Role, description="ADMINs manage the company's members and installations.")

@@ -99,7 +99,9 @@ async def sign_up(
         problems += exc.errors
     clean_company = clean_text(company_name)
     if clean_company is None:
-        problems.append(UserError("company_name", ErrorCode.REQUIRED, "A company name is required."))
+        problems.append(
+            UserError("company_name", ErrorCode.REQUIRED, "A company name is required.")
+        )
     problems += check_length("company_name", clean_company, 100)
     if problems:
         raise UserErrors(problems)
@@ -138,9 +140,13 @@ async def sign_out(viewer: Viewer, now: datetime) -> None:
 
 async def authenticate(token: str, now: datetime) -> Viewer | None:
     """The viewer a session token belongs to, or None for an unknown, expired or revoked one."""
-    session = await UserSession.filter(
-        token_digest=secrets.digest(token), revoked_at=None, expires_at__gt=now
-    ).select_related("user__company").first()
+    session = (
+        await UserSession.filter(
+            token_digest=secrets.digest(token), revoked_at=None, expires_at__gt=now
+        )
+        .select_related("user__company")
+        .first()
+    )
     if session is None:
         return None
     return Viewer(user=session.user, session=session)

@@ -181,7 +181,7 @@ async def update_app(
     scopes: list[str] | None,
     now: datetime,
 ) -> App:
-    """Apply the given fields (absent ones stay as they are); all are checked before any is saved."""
+    """Apply the given fields (absent ones stay); all are checked before any is saved."""
     problems: list[UserError] = []
     cleaned: dict[str, Any] = {}
     new_scopes: list[str] | None = None

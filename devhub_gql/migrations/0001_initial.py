@@ -1,12 +1,13 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from devhub_gql.models.accounts import CompanyKind, Role
-from devhub_gql.models.apps import AppStatus, AppType
 from orjson import loads
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+from devhub_gql.models.accounts import CompanyKind, Role
+from devhub_gql.models.apps import AppStatus, AppType
+
 
 class Migration(migrations.Migration):
     initial = True

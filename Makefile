@@ -1,0 +1,45 @@
+# The two commands of the quick start are `make run` and `make test`; both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+export DEVHUB_ENV ?= development
+export DEVHUB_ALLOW_PRIVATE_CALLBACKS ?= true
+
+.PHONY: install run test test-postgres lint schema migrations
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, apply migrations, seed the catalogues and serve on http://127.0.0.1:8000 (SQLite file).
+run: install
+	$(BIN)/devhub-gql migrate
+	$(BIN)/devhub-gql serve
+
+## Install the dev extras and run the whole suite (SQLite; PostgreSQL with DEVHUB_TEST_DATABASE_URL).
+test: install
+	$(BIN)/pytest -q
+
+## The suite again on the local PostgreSQL server (in a scratch database dropped afterwards).
+test-postgres: install
+	DEVHUB_TEST_DATABASE_URL=$${DEVHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devhub_test} $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Regenerate the committed contract after changing the schema.
+schema: install
+	$(BIN)/devhub-gql export-schema > schema.graphql
+
+## Write a migration for model changes.
+migrations: install
+	DATABASE_URL=sqlite://:memory: $(BIN)/tortoise -c devhub_gql.db.TORTOISE_ORM makemigrations

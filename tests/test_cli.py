@@ -1,0 +1,135 @@
+"""The `devhub-gql` command as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from devhub_gql.settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devhub_gql.cli", *args],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite://{tmp_path / 'cli.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEVHUB_PORT", "eighty"),
+        ("DEVHUB_PORT", "70000"),
+        ("DEVHUB_ENV", "staging"),
+        ("DEVHUB_INTROSPECTION", "maybe"),
+        ("DATABASE_URL", "mysql://localhost/x"),
+        ("DEVHUB_SESSION_TTL_HOURS", "0"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(name: str, value: str):
+    result = run_cli("export-schema", env={name: value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], result.stderr
+
+
+def test_settings_defaults_and_overrides():
+    defaults = Settings.from_env({})
+    assert defaults.port == 8000 and defaults.host == "127.0.0.1"
+    assert defaults.env == "production" and not defaults.graphiql and defaults.introspection
+    assert defaults.database_url.startswith("sqlite://") and defaults.is_sqlite
+    custom = Settings.from_env(
+        {"DATABASE_URL": "postgresql://u@db/x", "DEVHUB_ENV": "development", "DEVHUB_PORT": "9"}
+    )
+    assert custom.database_url == "postgres://u@db/x" and custom.graphiql and custom.port == 9
+    with pytest.raises(SettingsError, match="DEVHUB_LOG_LEVEL"):
+        Settings.from_env({"DEVHUB_LOG_LEVEL": "loud"})
+
+
+def test_export_schema_prints_the_committed_contract():
+    result = run_cli("export-schema", env={})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "schema.graphql").read_text()
+
+
+def test_migrate_twice_keeps_data_and_seeds_catalogues(sqlite_url: str):
+    env = {"DATABASE_URL": sqlite_url}
+    assert run_cli("migrate", env=env).returncode == 0
+    path = sqlite_url.removeprefix("sqlite://")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO company (name, kind, created_at) VALUES ('Kept', 'SANDBOX', '2026-01-01')"
+        )
+    second = run_cli("migrate", env=env)
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM company").fetchall() == [("Kept",)]
+        assert db.execute("SELECT count(*) FROM scope").fetchone()[0] == 26
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reviewer_flag_is_granted_and_taken_by_the_command(sqlite_url: str):
+    env = {"DATABASE_URL": sqlite_url}
+    assert run_cli("migrate", env=env).returncode == 0
+    path = sqlite_url.removeprefix("sqlite://")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO company (id, name, kind, created_at) "
+            "VALUES (1, 'A', 'SANDBOX', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO user (email, name, password_hash, company_id, role, is_reviewer, "
+            "created_at) VALUES ('rev@example.com', 'Rev', 'x', 1, 'REGULAR', 0, '2026-01-01')"
+        )
+
+    def flag() -> int:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT is_reviewer FROM user").fetchone()[0]
+
+    granted = run_cli("reviewers", "add", "Rev@Example.com", env=env)
+    assert granted.returncode == 0 and flag() == 1, granted.stderr
+    assert run_cli("reviewers", "remove", "rev@example.com", env=env).returncode == 0
+    assert flag() == 0
+    unknown = run_cli("reviewers", "add", "nobody@example.com", env=env)
+    assert unknown.returncode == 1 and "no user" in unknown.stderr
+
+
+async def test_migrate_applies_on_postgresql():
+    url = os.environ.get("DEVHUB_TEST_DATABASE_URL")
+    if not url or not url.startswith("postgres"):
+        pytest.skip("DEVHUB_TEST_DATABASE_URL does not name a PostgreSQL server")
+    name = "devhub_cli_migrate"
+    server = url.rsplit("/", 1)[0]
+    admin = await asyncpg.connect(server.replace("postgres://", "postgresql://") + "/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        env = {"DATABASE_URL": f"{server}/{name}"}
+        for _ in range(2):
+            result = run_cli("migrate", env=env)
+            assert result.returncode == 0, result.stderr
+        db = await asyncpg.connect(server.replace("postgres://", "postgresql://") + f"/{name}")
+        try:
+            assert await db.fetchval("SELECT count(*) FROM scope") == 26
+        finally:
+            await db.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.close()
