@@ -36,9 +36,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Regenerate the committed contract after changing the schema.
+## Regenerate the committed contracts after changing a schema.
 schema: install
 	$(BIN)/devhub-gql export-schema > schema.graphql
+	$(BIN)/devhub-gql export-schema --backoffice > backoffice/schema.graphql
 
 ## Write a migration for model changes.
 migrations: install

@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 from tortoise import Tortoise
 
+from backoffice.schema import create_backoffice_schema
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.settings import Settings
@@ -84,6 +85,15 @@ class GraphQLEndpoint(GraphQL):
         return orjson.loads(data)
 
 
+class BackofficeEndpoint(GraphQLEndpoint):
+    """The back-office view looks the viewer up before validation (introspection is gated)."""
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        context = await super().get_context(request, response)
+        await context.viewer()
+        return context
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
 ) -> Starlette:
@@ -107,8 +117,14 @@ def create_app(
         settings=settings,
         clock=clock,
     )
+    backoffice = BackofficeEndpoint(
+        create_backoffice_schema(max_depth=settings.max_query_depth), settings=settings, clock=clock
+    )
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"])],
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
+        ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,
     )

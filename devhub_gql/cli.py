@@ -1,4 +1,4 @@
-"""The `devhub-gql` command: serve, migrate, export-schema, reviewers."""
+"""The `devhub-gql` command: serve, migrate, export-schema, reviewers, seed-demo."""
 
 from __future__ import annotations
 
@@ -65,9 +65,11 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _export_schema(_settings: Settings, args: argparse.Namespace) -> int:
+    from backoffice.schema import create_backoffice_schema
     from schema.build import create_schema
 
-    sys.stdout.write(create_schema().as_str() + "\n")
+    schema = create_backoffice_schema() if args.backoffice else create_schema()
+    sys.stdout.write(schema.as_str() + "\n")
     return 0
 
 
@@ -80,6 +82,33 @@ def _reviewers(settings: Settings, args: argparse.Namespace) -> int:
         print(f"no user with email {args.email}", file=sys.stderr)
         return 1
     print(f"{args.email} is {'now' if granted else 'no longer'} a reviewer")
+    return 0
+
+
+def _seed_demo(settings: Settings, _: argparse.Namespace) -> int:
+    from devhub_gql.clock import SystemClock
+    from devhub_gql.demo import PASSWORD, seed_demo
+
+    if settings.env == "production":
+        print(
+            "devhub-gql: seed-demo is for development databases (DEVHUB_ENV=development)",
+            file=sys.stderr,
+        )
+        return 2
+    created = asyncio.run(
+        _with_database(
+            settings,
+            lambda: seed_demo(
+                now=SystemClock().now(), allow_private=settings.allow_private_callbacks
+            ),
+        )
+    )
+    print(
+        f"Demo data is in {_redacted(settings.database_url)}. Sign in with signIn(input:"
+        f" {{email, password}}); every password is {PASSWORD!r}."
+    )
+    for account in created:
+        print(f"  {account.email:34} {account.role}")
     return 0
 
 
@@ -100,9 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply migrations and sync catalogues").set_defaults(
         run=_migrate
     )
-    commands.add_parser("export-schema", help="print the public GraphQL SDL").set_defaults(
-        run=_export_schema
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument(
+        "--backoffice", action="store_true", help="the reviewers' schema instead of the public one"
     )
+    export.set_defaults(run=_export_schema)
+
+    commands.add_parser(
+        "seed-demo", help="create demo accounts and apps in every status (development only)"
+    ).set_defaults(run=_seed_demo)
 
     reviewers = commands.add_parser("reviewers", help="grant or take the reviewer flag")
     reviewers.add_argument("action", choices=["add", "remove"])

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from devhub_gql.models import AppScope, Category, Company
+from devhub_gql.domain.revisions import OPEN_REVISION
+from devhub_gql.models import App, AppScope, Category, Company, PendingRevision, Submission, User
 from schema.types import Scope
 
 # Keeps SQLite's `IN (...)` parameter lists bounded.
@@ -44,6 +45,30 @@ async def _load_companies(ids: Sequence[int]) -> list[Company | None]:
     return [rows.get(company_id) for company_id in ids]
 
 
+async def _load_submissions(app_ids: Sequence[int]) -> list[list[Submission]]:
+    rows = await Submission.filter(app_id__in=list(app_ids)).order_by("-submitted_at", "-id")
+    by_app: dict[int, list[Submission]] = {app_id: [] for app_id in app_ids}
+    for row in rows:
+        by_app[row.app_id].append(row)
+    return [by_app[app_id] for app_id in app_ids]
+
+
+async def _load_open_revisions(app_ids: Sequence[int]) -> list[PendingRevision | None]:
+    rows = await PendingRevision.filter(app_id__in=list(app_ids), status__in=OPEN_REVISION)
+    by_app = {row.app_id: row for row in rows}
+    return [by_app.get(app_id) for app_id in app_ids]
+
+
+async def _load_apps(ids: Sequence[int]) -> list[App | None]:
+    rows = {row.id: row for row in await App.filter(id__in=list(ids))}
+    return [rows.get(app_id) for app_id in ids]
+
+
+async def _load_users(ids: Sequence[int]) -> list[User | None]:
+    rows = {row.id: row for row in await User.filter(id__in=list(ids))}
+    return [rows.get(user_id) for user_id in ids]
+
+
 @dataclass
 class Loaders:
     app_scopes: DataLoader[int, list[Scope]] = field(
@@ -54,4 +79,16 @@ class Loaders:
     )
     company: DataLoader[int, Company | None] = field(
         default_factory=lambda: DataLoader(_load_companies, max_batch_size=MAX_BATCH)
+    )
+    submissions: DataLoader[int, list[Submission]] = field(
+        default_factory=lambda: DataLoader(_load_submissions, max_batch_size=MAX_BATCH)
+    )
+    open_revision: DataLoader[int, PendingRevision | None] = field(
+        default_factory=lambda: DataLoader(_load_open_revisions, max_batch_size=MAX_BATCH)
+    )
+    app: DataLoader[int, App | None] = field(
+        default_factory=lambda: DataLoader(_load_apps, max_batch_size=MAX_BATCH)
+    )
+    user: DataLoader[int, User | None] = field(
+        default_factory=lambda: DataLoader(_load_users, max_batch_size=MAX_BATCH)
     )

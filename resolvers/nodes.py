@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from devhub_gql.domain import accounts, apps
+from devhub_gql.domain import accounts, apps, submissions
 from devhub_gql.domain.errors import NotFound
 from schema.context import Info
-from schema.types import App, Company, User
+from schema.types import App, Company, Submission, User
 
 
 async def node(info: Info, id: strawberry.ID) -> relay.Node:
@@ -25,4 +25,6 @@ async def node(info: Info, id: strawberry.ID) -> relay.Node:
             return User.from_model(await accounts.get_colleague(viewer, row_id))
         case "Company":
             return Company.from_model(accounts.get_own_company(viewer, row_id))
+        case "Submission":
+            return Submission.from_model(await submissions.get_own_submission(viewer, row_id))
     raise NotFound("No object with this id.")

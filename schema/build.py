@@ -19,17 +19,19 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from resolvers import accounts, apps, catalog, nodes
+from resolvers import accounts, apps, catalog, lifecycle, nodes
 from schema.errors import shape_errors
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.payloads import (
     AddCompanyMemberPayload,
     AppPayload,
     AppWithSecretPayload,
+    DeleteAppPayload,
     SignInPayload,
     SignOutPayload,
+    SubmitAppForReviewPayload,
 )
-from schema.types import App, Category, Scope, User
+from schema.types import App, Category, Company, Scope, Submission, User
 
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
@@ -77,6 +79,29 @@ class Mutation:
         resolver=apps.rotate_client_secret,
         description="A new client secret, shown once; the old one works for the grace period.",
     )
+    submit_app_for_review: SubmitAppForReviewPayload = strawberry.mutation(
+        resolver=lifecycle.submit_app_for_review,
+        description="Checks every requirement at once and freezes what the reviewer will see.",
+    )
+    withdraw_app_from_review: AppPayload = strawberry.mutation(
+        resolver=lifecycle.withdraw_app_from_review
+    )
+    publish_app: AppPayload = strawberry.mutation(
+        resolver=lifecycle.publish_app, description="List an approved app in the marketplace."
+    )
+    unpublish_app: AppPayload = strawberry.mutation(
+        resolver=lifecycle.unpublish_app,
+        description="Hide from the marketplace; installs and direct links keep working.",
+    )
+    change_app_to_live: AppPayload = strawberry.mutation(resolver=lifecycle.change_app_to_live)
+    merge_pending_revision: AppPayload = strawberry.mutation(
+        resolver=lifecycle.merge_pending_revision,
+        description="Make an approved revision live.",
+    )
+    discard_pending_revision: AppPayload = strawberry.mutation(
+        resolver=lifecycle.discard_pending_revision
+    )
+    delete_app: DeleteAppPayload = strawberry.mutation(resolver=lifecycle.delete_app)
 
 
 class DevhubSchema(strawberry.Schema):
@@ -105,7 +130,7 @@ def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawbe
     return DevhubSchema(
         query=Query,
         mutation=Mutation,
-        types=[App, User],
+        types=[App, User, Company, Submission],
         extensions=extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
     )

@@ -39,6 +39,10 @@ class Context:
             self._viewer_known = True
         return self._viewer
 
+    def known_viewer(self) -> Viewer | None:
+        """The viewer if already looked up (the back-office view does so up front)."""
+        return self._viewer
+
     async def require_viewer(self) -> Viewer:
         viewer = await self.viewer()
         if viewer is None:

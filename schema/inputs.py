@@ -77,3 +77,46 @@ class RotateClientSecretInput:
     grace_period_hours: int = strawberry.field(
         default=24, description="How long the old secret keeps working: 0 to 168 hours."
     )
+
+
+@strawberry.input(
+    description="Sends a draft app, or an approved app's pending revision, to review."
+)
+class SubmitAppForReviewInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class WithdrawAppFromReviewInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class PublishAppInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class UnpublishAppInput:
+    id: strawberry.ID
+
+
+@strawberry.input(description="Private apps only; the callback URL must answer. One way.")
+class ChangeAppToLiveInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class MergePendingRevisionInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class DiscardPendingRevisionInput:
+    id: strawberry.ID
+
+
+@strawberry.input(description="Cannot be undone; refused while the app is published.")
+class DeleteAppInput:
+    id: strawberry.ID
+    reason: str

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from schema.errors import UserErrorType
-from schema.types import App, User
+from schema.types import App, Submission, User
 
 
 @strawberry.type(description="A sign-in session; the token is shown only here.")
@@ -47,4 +47,17 @@ class AppWithSecretPayload:
     client_secret: str | None = strawberry.field(
         default=None, description="Shown once; only its digest is stored."
     )
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SubmitAppForReviewPayload:
+    app: App | None = None
+    submission: Submission | None = None
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteAppPayload:
+    deleted_app_id: strawberry.ID | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)

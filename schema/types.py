@@ -6,8 +6,11 @@ from datetime import datetime
 
 import strawberry
 from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
 
 from devhub_gql import models as m
+from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
+from devhub_gql.domain.revisions import compute_diff
 from schema.context import Info
 
 AppType = strawberry.enum(
@@ -16,6 +19,12 @@ AppType = strawberry.enum(
 AppStatus = strawberry.enum(m.AppStatus, description="Where an app is in its lifecycle.")
 CompanyKind = strawberry.enum(m.CompanyKind, description="Apps are developed in SANDBOX companies.")
 Role = strawberry.enum(m.Role, description="ADMINs manage the company's members and installations.")
+RevisionStatus = strawberry.enum(m.RevisionStatus, description="Where a pending revision is.")
+SubmissionKind = strawberry.enum(
+    m.SubmissionKind, description="LISTING: a draft app's first review; REVISION: critical changes."
+)
+SubmissionStatus = strawberry.enum(m.SubmissionStatus)
+RejectionCode = strawberry.enum(RejectionCodeEnum, name="RejectionCode")
 
 
 @strawberry.type(description="A permission an app asks for, from the fixed catalogue.")
@@ -115,6 +124,43 @@ class App(relay.Node):
     company_pk: strawberry.Private[int]
     category_slug: strawberry.Private[str | None]
 
+    @strawberry.field(description="Critical changes waiting for review or merge, if any.")
+    async def pending_revision(self, info: Info) -> PendingRevision | None:
+        row = await info.context.loaders.open_revision.load(self.app_id)
+        if row is None:
+            return None
+        live_scopes = [
+            scope.name for scope in await info.context.loaders.app_scopes.load(self.app_id)
+        ]
+        return PendingRevision.from_model(row, self._live_values(live_scopes))
+
+    @strawberry.field(description="The submission waiting for a reviewer, if any.")
+    async def current_submission(self, info: Info) -> Submission | None:
+        rows = await info.context.loaders.submissions.load(self.app_id)
+        pending = [row for row in rows if row.status == m.SubmissionStatus.PENDING]
+        return Submission.from_model(pending[0]) if pending else None
+
+    @strawberry.field(description="The most recent rejection, with the reviewer's reasons.")
+    async def latest_rejection(self, info: Info) -> Submission | None:
+        rows = await info.context.loaders.submissions.load(self.app_id)
+        rejected = [row for row in rows if row.status == m.SubmissionStatus.REJECTED]
+        return Submission.from_model(rejected[0]) if rejected else None
+
+    @strawberry.field(description="Every submission of the app, newest first.")
+    async def review_history(self, info: Info) -> list[Submission]:
+        return [
+            Submission.from_model(row)
+            for row in await info.context.loaders.submissions.load(self.app_id)
+        ]
+
+    def _live_values(self, scopes: list[str]) -> dict:
+        return {
+            "callback_url": self.callback_url,
+            "scopes": scopes,
+            "installation_url": self.installation_url,
+            "category": self.category_slug,
+        }
+
     @strawberry.field(description="The live access scopes; `base` is always among them.")
     async def scopes(self, info: Info) -> list[Scope]:
         return await info.context.loaders.app_scopes.load(self.app_id)
@@ -160,4 +206,125 @@ class App(relay.Node):
             updated_at=row.updated_at,
             company_pk=row.company_id,
             category_slug=row.category_id,
+        )
+
+
+@strawberry.type(description="A critical field whose value a revision changes.")
+class FieldChange:
+    field: str = strawberry.field(description="The input field name, e.g. callbackUrl.")
+    old: str | None
+    new: str | None
+
+
+@strawberry.type(description="What a revision changes compared with the live app.")
+class RevisionDiff:
+    scopes_added: list[str]
+    scopes_removed: list[str]
+    fields: list[FieldChange]
+
+    @classmethod
+    def from_dict(cls, diff: dict) -> RevisionDiff:
+        return cls(
+            scopes_added=list(diff["scopes_added"]),
+            scopes_removed=list(diff["scopes_removed"]),
+            fields=[
+                FieldChange(field=to_camel_case(f["field"]), old=f["old"], new=f["new"])
+                for f in diff["fields"]
+            ],
+        )
+
+
+@strawberry.type(description="Critical-field changes to an approved app, kept apart until merged.")
+class PendingRevision:
+    status: RevisionStatus  # type: ignore[valid-type]
+    diff: RevisionDiff
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, row: m.PendingRevision, live: dict) -> PendingRevision:
+        return cls(
+            status=row.status,
+            diff=RevisionDiff.from_dict(compute_diff(live, row.changes)),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type(description="The result of one automated check run at submission.")
+class AutomatedCheck:
+    id: str
+    passed: bool
+    message: str
+
+
+@strawberry.type
+class RejectionReason:
+    code: RejectionCode  # type: ignore[valid-type]
+    message: str
+
+
+@strawberry.type(description="What was sent to review, frozen at submission.")
+class AppSnapshot:
+    type: AppType  # type: ignore[valid-type]
+    name: str
+    callback_url: str
+    category: str | None
+    scopes: list[str]
+    summary: str | None
+    icon_url: str | None
+    listing_image_urls: list[str]
+    description: str | None
+    video_url: str | None
+    setup_instructions: str | None
+    website_url: str | None
+    terms_of_service_url: str | None
+    privacy_policy_url: str | None
+    pricing_url: str | None
+    support_url: str | None
+    documentation_url: str | None
+    support_email: str | None
+    contact_email: str | None
+    installation_url: str | None
+    use_case: str | None
+    test_account_notes: str | None
+    partner_terms_accepted: bool
+
+    @classmethod
+    def from_dict(cls, snapshot: dict) -> AppSnapshot:
+        names = {f.python_name for f in cls.__strawberry_definition__.fields}
+        return cls(**{key: value for key, value in snapshot.items() if key in names})
+
+
+@strawberry.type(description="An app or a revision sent to review, and the decision on it.")
+class Submission(relay.Node):
+    submission_id: relay.NodeID[int]
+    kind: SubmissionKind  # type: ignore[valid-type]
+    status: SubmissionStatus  # type: ignore[valid-type]
+    submitted_at: datetime
+    snapshot: AppSnapshot
+    diff: RevisionDiff | None = strawberry.field(description="For revisions: against the live app.")
+    checks: list[AutomatedCheck]
+    decided_at: datetime | None
+    note: str | None = strawberry.field(description="The reviewer's note.")
+    reasons: list[RejectionReason] = strawberry.field(description="Why it was rejected.")
+    app_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: m.Submission) -> Submission:
+        return cls(
+            submission_id=row.id,
+            kind=row.kind,
+            status=row.status,
+            submitted_at=row.submitted_at,
+            snapshot=AppSnapshot.from_dict(row.snapshot),
+            diff=RevisionDiff.from_dict(row.diff) if row.diff else None,
+            checks=[AutomatedCheck(**check) for check in row.checks],
+            decided_at=row.decided_at,
+            note=row.note,
+            reasons=[
+                RejectionReason(code=RejectionCodeEnum(r["code"]), message=r["message"])
+                for r in row.reasons
+            ],
+            app_pk=row.app_id,
         )

@@ -25,7 +25,7 @@ from devhub_gql.clock import ManualClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.domain.catalog import sync_catalogues
 from devhub_gql.settings import Settings
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, Receiver
 
 TEST_DATABASE_ENV = "DEVHUB_TEST_DATABASE_URL"
 
@@ -113,3 +113,15 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def backoffice(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http, path="/backoffice/graphql")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()

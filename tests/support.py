@@ -145,3 +145,147 @@ def count_statements() -> Iterator[StatementCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
+
+
+UPDATE_APP = """
+mutation Update($input: UpdateAppInput!) {
+  updateApp(input: $input) { app { id status } userErrors { field code message } }
+}
+"""
+
+SUBMIT = """
+mutation Submit($id: ID!) {
+  submitAppForReview(input: {id: $id}) {
+    app { id status }
+    submission { id kind status checks { id passed message } diff { scopesAdded scopesRemoved
+      fields { field old new } } snapshot { name scopes callbackUrl summary } }
+    userErrors { field code message }
+  }
+}
+"""
+
+APPROVE = """
+mutation Approve($id: ID!, $note: String) {
+  approveSubmission(input: {id: $id, note: $note}) {
+    submission { id status note decidedAt }
+    userErrors { field code message }
+  }
+}
+"""
+
+REJECT = """
+mutation Reject($id: ID!, $reasons: [RejectionReasonInput!]!) {
+  rejectSubmission(input: {id: $id, reasons: $reasons}) {
+    submission { id status reasons { code message } }
+    userErrors { field code message }
+  }
+}
+"""
+
+STATUS_MUTATIONS = {
+    name: f"""
+    mutation M($id: ID!) {{
+      {name}(input: {{id: $id}}) {{ app {{ id status }} userErrors {{ field code message }} }}
+    }}
+    """
+    for name in (
+        "withdrawAppFromReview",
+        "publishApp",
+        "unpublishApp",
+        "changeAppToLive",
+        "mergePendingRevision",
+        "discardPendingRevision",
+    )
+}
+
+# Everything a public app needs before review, with an https callback.
+COMPLETE_LISTING = {
+    "callbackUrl": "https://dealsync.example.com/oauth/callback",
+    "category": "productivity",
+    "summary": "Keeps deals in sync.",
+    "iconUrl": "https://cdn.example.com/icon.png",
+    "listingImageUrls": ["https://cdn.example.com/1.png"],
+    "description": "A longer description of what it does.",
+    "websiteUrl": "https://dealsync.example.com",
+    "termsOfServiceUrl": "https://dealsync.example.com/terms",
+    "privacyPolicyUrl": "https://dealsync.example.com/privacy",
+    "contactEmail": "owner@dealsync.example.com",
+    "partnerTermsAccepted": True,
+    "scopes": ["base", "deals:read"],
+}
+
+
+async def make_reviewer(gql: GraphQLClient, email: str = "reviewer@marketplace.example") -> Account:
+    """A user of the marketplace team's own company, flagged the way the CLI does it."""
+    from devhub_gql.domain.accounts import set_reviewer
+
+    account = await sign_up(gql, email, kind="PRODUCTION", company="Marketplace Team")
+    assert await set_reviewer(email, True)
+    return account
+
+
+async def fill_listing(gql: GraphQLClient, account: Account, app_id: str, **fields: Any) -> None:
+    data = await gql.data(
+        UPDATE_APP, {"input": {"id": app_id, **COMPLETE_LISTING, **fields}}, token=account.token
+    )
+    assert data["updateApp"]["userErrors"] == [], data
+
+
+async def submit(gql: GraphQLClient, account: Account, app_id: str) -> dict[str, Any]:
+    return (await gql.data(SUBMIT, {"id": app_id}, token=account.token))["submitAppForReview"]
+
+
+async def approve(backoffice: GraphQLClient, reviewer: Account, submission_id: str) -> dict:
+    data = await backoffice.data(APPROVE, {"id": submission_id}, token=reviewer.token)
+    return data["approveSubmission"]
+
+
+async def published_app(
+    gql: GraphQLClient, backoffice: GraphQLClient, developer: Account, reviewer: Account, **fields
+) -> str:
+    """A public app taken through review and published."""
+    app_id = (await create_app(gql, developer))["app"]["id"]
+    await fill_listing(gql, developer, app_id, **fields)
+    submitted = await submit(gql, developer, app_id)
+    assert submitted["userErrors"] == [], submitted
+    assert (await approve(backoffice, reviewer, submitted["submission"]["id"]))["userErrors"] == []
+    published = await gql.data(
+        STATUS_MUTATIONS["publishApp"], {"id": app_id}, token=developer.token
+    )
+    assert published["publishApp"]["app"]["status"] == "PUBLISHED"
+    return app_id
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 standing in for a third-party app's callback URL."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                receiver.requests.append((self.command, self.path, dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_DELETE = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

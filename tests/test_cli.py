@@ -133,3 +133,28 @@ async def test_migrate_applies_on_postgresql():
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.close()
+
+
+def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
+    env = {"DATABASE_URL": sqlite_url, "DEVHUB_ENV": "development"}
+    assert run_cli("migrate", env=env).returncode == 0
+    seeded = run_cli("seed-demo", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    for email in ("developer@", "reviewer@", "customer@"):
+        assert email in seeded.stdout
+    assert "demo-password-2026" in seeded.stdout
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite://")) as db:
+        statuses = set(db.execute("SELECT type, status FROM app").fetchall())
+        reviewers = db.execute("SELECT email FROM user WHERE is_reviewer").fetchall()
+    assert statuses == {
+        ("PUBLIC", "DRAFT"),
+        ("PUBLIC", "IN_REVIEW"),
+        ("PUBLIC", "APPROVED"),
+        ("PUBLIC", "PUBLISHED"),
+        ("PRIVATE", "DRAFT"),
+        ("PRIVATE", "LIVE"),
+    }
+    assert reviewers == [("reviewer@devhub-demo.example",)]
+
+    production = run_cli("seed-demo", env={**env, "DEVHUB_ENV": "production"})
+    assert production.returncode == 2 and "development" in production.stderr

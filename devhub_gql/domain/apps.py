@@ -11,7 +11,7 @@ from typing import Any, Literal
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import secrets
+from devhub_gql.domain import revisions, secrets
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import BASE_SCOPE, CATEGORY_SLUGS, SCOPE_NAMES, normalize_scope_set
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
@@ -64,9 +64,6 @@ FIELD_RULES: Mapping[str, FieldRule] = {
     "test_account_notes": FieldRule("text", 1500),
     "partner_terms_accepted": FieldRule("flag"),
 }
-
-# Model attribute for fields whose stored name differs.
-_COLUMNS = {"category": "category_id"}
 
 
 @dataclass(frozen=True)
@@ -181,7 +178,10 @@ async def update_app(
     scopes: list[str] | None,
     now: datetime,
 ) -> App:
-    """Apply the given fields (absent ones stay); all are checked before any is saved."""
+    """Apply the given fields (absent ones stay); all are checked before any is saved.
+
+    On an approved or published app, critical fields go to the pending revision instead.
+    """
     problems: list[UserError] = []
     cleaned: dict[str, Any] = {}
     new_scopes: list[str] | None = None
@@ -198,21 +198,22 @@ async def update_app(
         app = await get_app(viewer, app_id)
         if problems:
             raise UserErrors(problems)
+        if app.status == AppStatus.IN_REVIEW:
+            raise UserErrors.single(
+                None, ErrorCode.APP_IN_REVIEW, "The app is in review; withdraw it to edit it."
+            )
+        critical = {f: cleaned.pop(f) for f in revisions.CRITICAL_FIELDS if f in cleaned}
+        if new_scopes is not None:
+            critical["scopes"] = new_scopes
+        if app.status in revisions.GUARDED_STATUSES:
+            await revisions.stage_critical_changes(app, critical, now)
+        else:
+            await revisions.apply_critical_values(app, critical)
         for field, value in cleaned.items():
-            setattr(app, _COLUMNS.get(field, field), value)
+            setattr(app, field, value)
         app.updated_at = now
         await app.save()
-        if new_scopes is not None:
-            await _replace_scopes(app, new_scopes)
     return app
-
-
-async def _replace_scopes(app: App, names: list[str]) -> None:
-    await AppScope.filter(app_id=app.id).exclude(scope_id__in=names).delete()
-    existing = set(await AppScope.filter(app_id=app.id).values_list("scope_id", flat=True))
-    await AppScope.bulk_create(
-        [AppScope(app_id=app.id, scope_id=name) for name in names if name not in existing]
-    )
 
 
 async def rotate_client_secret(

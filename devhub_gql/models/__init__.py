@@ -3,17 +3,31 @@
 from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
 from devhub_gql.models.apps import App, AppScope, AppStatus, AppType
 from devhub_gql.models.catalog import Category, Scope
+from devhub_gql.models.reviews import (
+    AuditEntry,
+    PendingRevision,
+    RevisionStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
 
 __all__ = [
     "App",
     "AppScope",
     "AppStatus",
     "AppType",
+    "AuditEntry",
     "Category",
     "Company",
     "CompanyKind",
+    "PendingRevision",
+    "RevisionStatus",
     "Role",
     "Scope",
+    "Submission",
+    "SubmissionKind",
+    "SubmissionStatus",
     "User",
     "UserSession",
 ]

@@ -1,0 +1,1 @@
+"""The reviewers' back-office: its own schema at /backoffice/graphql, reviewers only."""

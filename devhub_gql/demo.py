@@ -1,0 +1,130 @@
+"""Demo data for a newcomer: a developer with apps in every status, a reviewer and a customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain import accounts, apps, publishing, reviews, submissions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.lifecycle import Transition, apply_transition
+from devhub_gql.models import CompanyKind, User, UserSession
+
+PASSWORD = "demo-password-2026"
+DEVELOPER = "developer@devhub-demo.example"
+REVIEWER = "reviewer@devhub-demo.example"
+CUSTOMER = "customer@devhub-demo.example"
+
+LISTING = {
+    "category": "productivity",
+    "summary": "Keeps your deals and your calendar in step.",
+    "icon_url": "https://devhub-demo.example/icon.png",
+    "listing_image_urls": ["https://devhub-demo.example/screen-1.png"],
+    "description": "A demo app: every listing field is filled in so it can be sent to review.",
+    "website_url": "https://devhub-demo.example",
+    "terms_of_service_url": "https://devhub-demo.example/terms",
+    "privacy_policy_url": "https://devhub-demo.example/privacy",
+    "contact_email": "owner@devhub-demo.example",
+    "partner_terms_accepted": True,
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+
+
+async def _account(email: str, name: str, company: str, kind: CompanyKind, now: datetime) -> Viewer:
+    if not await User.filter(email=email).exists():
+        await accounts.sign_up(
+            email=email,
+            password=PASSWORD,
+            name=name,
+            company_name=company,
+            company_kind=kind,
+            now=now,
+            session_ttl=timedelta(minutes=1),
+        )
+    user = await User.get(email=email).select_related("company")
+    session = await UserSession.filter(user=user).first()
+    return Viewer(user=user, session=session)  # type: ignore[arg-type]
+
+
+async def _public_app(developer: Viewer, name: str, now: datetime) -> int:
+    created = await apps.create_app(
+        developer,
+        app_type=apps.AppType.PUBLIC,
+        name=name,
+        callback_url="https://devhub-demo.example/oauth/callback",
+        now=now,
+    )
+    await apps.update_app(
+        developer, created.app.id, changes=LISTING, scopes=["base", "deals:read"], now=now
+    )
+    return created.app.id
+
+
+async def seed_demo(*, now: datetime, allow_private: bool) -> list[DemoAccount]:
+    """Idempotent for the accounts; adds one set of demo apps on each run."""
+    developer = await _account(
+        DEVELOPER, "Dana Developer", "Demo Apps Ltd", CompanyKind.SANDBOX, now
+    )
+    reviewer = await _account(
+        REVIEWER, "Rui Reviewer", "Marketplace Team", CompanyKind.PRODUCTION, now
+    )
+    await accounts.set_reviewer(REVIEWER, True)
+    reviewer.user.is_reviewer = True
+    await _account(CUSTOMER, "Cleo Customer", "Customer Co", CompanyKind.PRODUCTION, now)
+
+    await _public_app(developer, "Draft Sync", now)
+
+    async def submitted(name: str) -> int:
+        app_id = await _public_app(developer, name, now)
+        submission = await submissions.submit_for_review(
+            developer, app_id, now=now, allow_private=allow_private
+        )
+        return submission.id
+
+    await submitted("Review Radar")
+    rejected = await submitted("Rejected Reports")
+    await reviews.decide(
+        reviewer,
+        rejected,
+        approve=False,
+        note=None,
+        reasons=[
+            reviews.RejectionReason(
+                reviews.RejectionCode.INCOMPLETE_LISTING, "Add a screenshot of the settings page."
+            )
+        ],
+        now=now,
+    )
+    for name, publish in (("Approved Agenda", False), ("Published Pipeline", True)):
+        submission_id = await submitted(name)
+        decided = await reviews.decide(
+            reviewer, submission_id, approve=True, note="Looks good.", reasons=[], now=now
+        )
+        if publish:
+            await publishing.publish_app(developer, decided.app_id, now=now)
+
+    for name, live in (("Private Draft Tool", False), ("Private Live Tool", True)):
+        created = await apps.create_app(
+            developer,
+            app_type=apps.AppType.PRIVATE,
+            name=name,
+            callback_url="https://devhub-demo.example/private/callback",
+            now=now,
+        )
+        if live:  # the demo callback does not exist, so skip the reachability check
+            async with in_transaction():
+                await apply_transition(
+                    created.app, Transition.CHANGE_TO_LIVE, actor_id=developer.user.id, now=now
+                )
+    return [
+        DemoAccount("developer (sandbox company, apps in every status)", DEVELOPER),
+        DemoAccount("reviewer (back-office at /backoffice/graphql)", REVIEWER),
+        DemoAccount("customer (production company)", CUSTOMER),
+    ]

@@ -1,0 +1,96 @@
+"""What the developer does with an app's status: publish, unpublish, go live, merge, delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from devhub_gql import outbound
+from devhub_gql.domain import audit, revisions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.apps import get_app
+from devhub_gql.domain.errors import ErrorCode, UserErrors
+from devhub_gql.domain.lifecycle import Transition, apply_transition, check_transition
+from devhub_gql.domain.validation import check_length, clean_text
+from devhub_gql.models import App, AppStatus, Submission, SubmissionStatus
+
+
+async def _transition(viewer: Viewer, app_id: int, transition: Transition, now: datetime) -> App:
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        await apply_transition(app, transition, actor_id=viewer.user.id, now=now)
+    return app
+
+
+async def publish_app(viewer: Viewer, app_id: int, *, now: datetime) -> App:
+    return await _transition(viewer, app_id, Transition.PUBLISH, now)
+
+
+async def unpublish_app(viewer: Viewer, app_id: int, *, now: datetime) -> App:
+    """Hidden from the marketplace; still installed and installable by direct link."""
+    return await _transition(viewer, app_id, Transition.UNPUBLISH, now)
+
+
+async def change_app_to_live(
+    viewer: Viewer, app_id: int, *, now: datetime, allow_private: bool
+) -> App:
+    """A private app goes live for good once its callback URL answers."""
+    app = await get_app(viewer, app_id)
+    check_transition(app, Transition.CHANGE_TO_LIVE)
+    callback = await outbound.probe(app.callback_url, allow_private=allow_private)
+    if not callback.answered:
+        raise UserErrors.single("callback_url", ErrorCode.CALLBACK_UNREACHABLE, callback.message)
+    return await _transition(viewer, app_id, Transition.CHANGE_TO_LIVE, now)
+
+
+async def merge_pending_revision(viewer: Viewer, app_id: int, *, now: datetime) -> App:
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        await revisions.merge(app, actor_id=viewer.user.id, now=now)
+    return app
+
+
+async def discard_pending_revision(viewer: Viewer, app_id: int, *, now: datetime) -> App:
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        await revisions.discard(app, actor_id=viewer.user.id, now=now)
+    return app
+
+
+async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime) -> App:
+    """Cannot be undone; the rows and the audit trail stay, the app vanishes everywhere else."""
+    reason_text = clean_text(reason)
+    if reason_text is None:
+        raise UserErrors.single("reason", ErrorCode.REASON_REQUIRED, "Say why the app is deleted.")
+    if problems := check_length("reason", reason_text, 1000):
+        raise UserErrors(problems)
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        if app.status == AppStatus.PUBLISHED:
+            raise UserErrors.single(
+                None,
+                ErrorCode.INVALID_TRANSITION,
+                "A published app cannot be deleted; unpublish it first.",
+            )
+        deleted = (
+            await App.filter(id=app.id, deleted_at=None)
+            .exclude(status=AppStatus.PUBLISHED)
+            .update(deleted_at=now, delete_reason=reason_text, updated_at=now)
+        )
+        if not deleted:
+            raise UserErrors.single(
+                None, ErrorCode.INVALID_TRANSITION, "The app changed meanwhile."
+            )
+        await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).update(
+            status=SubmissionStatus.WITHDRAWN, decided_at=now
+        )
+        await audit.record(
+            app.id,
+            actor_id=viewer.user.id,
+            action="delete",
+            from_status=app.status.value,
+            reason=reason_text,
+            now=now,
+        )
+    return app

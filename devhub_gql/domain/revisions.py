@@ -1,0 +1,152 @@
+"""The live version of an app's critical fields and the pending revision that changes them.
+
+Critical fields (callback URL, scopes, installation URL, category) of an approved or published app
+do not change the live app when edited: the new values wait in one pending revision until a
+reviewer approves it and the developer merges it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from devhub_gql.domain import audit
+from devhub_gql.domain.catalog import SCOPES
+from devhub_gql.domain.errors import ErrorCode, UserErrors
+from devhub_gql.models import App, AppScope, AppStatus, PendingRevision, RevisionStatus
+
+CRITICAL_FIELDS = ("callback_url", "scopes", "installation_url", "category")
+OPEN_REVISION = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED)
+# Statuses whose critical edits wait in a pending revision.
+GUARDED_STATUSES = (AppStatus.APPROVED, AppStatus.PUBLISHED)
+_SCOPE_ORDER = {entry.name: position for position, entry in enumerate(SCOPES)}
+
+
+async def live_scopes(app_id: int) -> list[str]:
+    names = await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
+    return sorted(names, key=_SCOPE_ORDER.__getitem__)
+
+
+async def replace_scopes(app_id: int, names: list[str]) -> None:
+    await AppScope.filter(app_id=app_id).exclude(scope_id__in=names).delete()
+    existing = set(await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True))
+    await AppScope.bulk_create(
+        [AppScope(app_id=app_id, scope_id=name) for name in names if name not in existing]
+    )
+
+
+def live_values(app: App, scopes: list[str]) -> dict[str, Any]:
+    return {
+        "callback_url": app.callback_url,
+        "scopes": scopes,
+        "installation_url": app.installation_url,
+        "category": app.category_id,
+    }
+
+
+def compute_diff(live: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Scopes added and removed, and every other changed field with its old and new value."""
+    old_scopes, new_scopes = set(live["scopes"]), set(changes.get("scopes", live["scopes"]))
+    return {
+        "scopes_added": sorted(new_scopes - old_scopes, key=_SCOPE_ORDER.__getitem__),
+        "scopes_removed": sorted(old_scopes - new_scopes, key=_SCOPE_ORDER.__getitem__),
+        "fields": [
+            {"field": field, "old": live[field], "new": changes[field]}
+            for field in CRITICAL_FIELDS
+            if field != "scopes" and field in changes
+        ],
+    }
+
+
+def diff_is_empty(diff: dict[str, Any]) -> bool:
+    return not (diff["scopes_added"] or diff["scopes_removed"] or diff["fields"])
+
+
+async def open_revision(app_id: int) -> PendingRevision | None:
+    return await PendingRevision.filter(app_id=app_id, status__in=OPEN_REVISION).first()
+
+
+def _locked(revision: PendingRevision) -> UserErrors:
+    if revision.status == RevisionStatus.IN_REVIEW:
+        message = "The pending revision is in review; withdraw it first."
+    else:
+        message = "The pending revision is approved; merge or discard it first."
+    return UserErrors.single(None, ErrorCode.REVISION_LOCKED, message)
+
+
+async def stage_critical_changes(app: App, critical: dict[str, Any], now: datetime) -> None:
+    """Record critical edits of a guarded app in its pending revision (opened on demand)."""
+    if not critical:
+        return
+    revision = await open_revision(app.id)
+    if revision is not None and revision.status != RevisionStatus.DRAFT:
+        raise _locked(revision)
+    live = live_values(app, await live_scopes(app.id))
+    changes = dict(revision.changes) if revision else {}
+    for field, value in critical.items():
+        if value == live[field]:
+            changes.pop(field, None)
+        else:
+            changes[field] = value
+    if revision is None:
+        if changes:
+            await PendingRevision.create(
+                app_id=app.id, changes=changes, created_at=now, updated_at=now
+            )
+        return
+    revision.changes = changes
+    revision.updated_at = now
+    await revision.save(update_fields=["changes", "updated_at"])
+
+
+async def apply_critical_values(app: App, values: dict[str, Any]) -> None:
+    """Write critical values to the live app (drafts, live private apps, merges)."""
+    for field, value in values.items():
+        if field == "scopes":
+            await replace_scopes(app.id, value)
+        else:
+            setattr(app, "category_id" if field == "category" else field, value)
+
+
+async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
+    """Make an approved revision live; returns the diff it applied."""
+    revision = await open_revision(app.id)
+    if revision is None or app.status not in GUARDED_STATUSES:
+        raise UserErrors.single(
+            None, ErrorCode.NO_PENDING_REVISION, "There is no revision to merge."
+        )
+    if revision.status != RevisionStatus.APPROVED:
+        raise UserErrors.single(
+            None, ErrorCode.INVALID_TRANSITION, "Only an approved revision can be merged."
+        )
+    diff = compute_diff(live_values(app, await live_scopes(app.id)), revision.changes)
+    claimed = await PendingRevision.filter(id=revision.id, status=RevisionStatus.APPROVED).update(
+        status=RevisionStatus.MERGED, updated_at=now
+    )
+    if not claimed:
+        raise UserErrors.single(
+            None, ErrorCode.INVALID_TRANSITION, "The revision changed meanwhile."
+        )
+    await apply_critical_values(app, revision.changes)
+    app.updated_at = now
+    await app.save()
+    await audit.record(app.id, actor_id=actor_id, action="revision_merged", now=now)
+    return diff
+
+
+async def discard(app: App, *, actor_id: int, now: datetime) -> None:
+    revision = await open_revision(app.id)
+    if revision is None:
+        raise UserErrors.single(
+            None, ErrorCode.NO_PENDING_REVISION, "There is no pending revision to discard."
+        )
+    if revision.status == RevisionStatus.IN_REVIEW:
+        raise _locked(revision)
+    discarded = await PendingRevision.filter(id=revision.id, status=revision.status).update(
+        status=RevisionStatus.DISCARDED, updated_at=now
+    )
+    if not discarded:
+        raise UserErrors.single(
+            None, ErrorCode.INVALID_TRANSITION, "The revision changed meanwhile."
+        )
+    await audit.record(app.id, actor_id=actor_id, action="revision_discarded", now=now)

@@ -1,0 +1,109 @@
+"""The developer's status changes: review, publishing, going live, revisions, deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import strawberry
+
+from devhub_gql.domain import publishing, submissions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.models import App as AppRow
+from resolvers.base import attempt, decode_id
+from schema.context import Info
+from schema.inputs import (
+    ChangeAppToLiveInput,
+    DeleteAppInput,
+    DiscardPendingRevisionInput,
+    MergePendingRevisionInput,
+    PublishAppInput,
+    SubmitAppForReviewInput,
+    UnpublishAppInput,
+    WithdrawAppFromReviewInput,
+)
+from schema.payloads import AppPayload, DeleteAppPayload, SubmitAppForReviewPayload
+from schema.types import App, Submission
+
+AppCommand = Callable[[Viewer, int], Awaitable[AppRow]]
+
+
+async def _app_command(info: Info, app_id: strawberry.ID, command: AppCommand) -> AppPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(command(viewer, decode_id(app_id, "App")))
+    if outcome.value is None:
+        return AppPayload(user_errors=outcome.user_errors)
+    return AppPayload(app=App.from_model(outcome.value))
+
+
+async def submit_app_for_review(
+    info: Info, input: SubmitAppForReviewInput
+) -> SubmitAppForReviewPayload:
+    viewer = await info.context.require_viewer()
+    app_id = decode_id(input.id, "App")
+    outcome = await attempt(
+        submissions.submit_for_review(
+            viewer,
+            app_id,
+            now=info.context.clock.now(),
+            allow_private=info.context.settings.allow_private_callbacks,
+        )
+    )
+    if outcome.value is None:
+        return SubmitAppForReviewPayload(user_errors=outcome.user_errors)
+    app = await AppRow.get(id=app_id)
+    return SubmitAppForReviewPayload(
+        app=App.from_model(app), submission=Submission.from_model(outcome.value)
+    )
+
+
+async def withdraw_app_from_review(info: Info, input: WithdrawAppFromReviewInput) -> AppPayload:
+    now = info.context.clock.now()
+    return await _app_command(
+        info, input.id, lambda v, a: submissions.withdraw_from_review(v, a, now=now)
+    )
+
+
+async def publish_app(info: Info, input: PublishAppInput) -> AppPayload:
+    now = info.context.clock.now()
+    return await _app_command(info, input.id, lambda v, a: publishing.publish_app(v, a, now=now))
+
+
+async def unpublish_app(info: Info, input: UnpublishAppInput) -> AppPayload:
+    now = info.context.clock.now()
+    return await _app_command(info, input.id, lambda v, a: publishing.unpublish_app(v, a, now=now))
+
+
+async def change_app_to_live(info: Info, input: ChangeAppToLiveInput) -> AppPayload:
+    now = info.context.clock.now()
+    allow_private = info.context.settings.allow_private_callbacks
+    return await _app_command(
+        info,
+        input.id,
+        lambda v, a: publishing.change_app_to_live(v, a, now=now, allow_private=allow_private),
+    )
+
+
+async def merge_pending_revision(info: Info, input: MergePendingRevisionInput) -> AppPayload:
+    now = info.context.clock.now()
+    return await _app_command(
+        info, input.id, lambda v, a: publishing.merge_pending_revision(v, a, now=now)
+    )
+
+
+async def discard_pending_revision(info: Info, input: DiscardPendingRevisionInput) -> AppPayload:
+    now = info.context.clock.now()
+    return await _app_command(
+        info, input.id, lambda v, a: publishing.discard_pending_revision(v, a, now=now)
+    )
+
+
+async def delete_app(info: Info, input: DeleteAppInput) -> DeleteAppPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(
+        publishing.delete_app(
+            viewer, decode_id(input.id, "App"), reason=input.reason, now=info.context.clock.now()
+        )
+    )
+    if outcome.value is None:
+        return DeleteAppPayload(user_errors=outcome.user_errors)
+    return DeleteAppPayload(deleted_app_id=input.id)
