@@ -28,7 +28,7 @@ def test_committed_schema_matches_the_code():
 
 
 async def test_unexpected_errors_are_masked_and_carry_the_request_id(
-    gql: GraphQLClient, http: httpx.AsyncClient, database
+    gql: GraphQLClient, http: httpx.AsyncClient, database, caplog
 ):
     # A corrupt row (endpoints should be a list) makes the resolver raise a TypeError.
     await database.db().execute_script("UPDATE scope SET endpoints = '5' WHERE name = 'base'")
@@ -40,6 +40,9 @@ async def test_unexpected_errors_are_masked_and_carry_the_request_id(
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     assert request_id in error["message"]
     assert "int" not in error["message"] and "TypeError" not in response.text
+    logged = [r for r in caplog.records if r.name == "devhub_gql.graphql"]
+    assert len(logged) == 1 and request_id in logged[0].getMessage()
+    assert logged[0].exc_info is not None  # the operator gets the traceback, the client does not
     assert "Traceback" not in response.text
 
 
