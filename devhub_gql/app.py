@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -21,6 +22,9 @@ from tortoise import Tortoise
 from backoffice.schema import create_backoffice_schema
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
+from devhub_gql.oauth.routes import oauth_routes
+from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.outbox.worker import OutboxWorker
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
 from schema.build import create_schema
@@ -58,7 +62,9 @@ class RequestIdMiddleware:
 class GraphQLEndpoint(GraphQL):
     """Strawberry's ASGI view with our context and orjson; JSON POST only (no GET, no multipart)."""
 
-    def __init__(self, schema: BaseSchema, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, schema: BaseSchema, settings: Settings, clock: Clock, oauth: DevhubOAuthServer
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -67,6 +73,7 @@ class GraphQLEndpoint(GraphQL):
         )
         self.settings = settings
         self.clock = clock
+        self.oauth = oauth
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -76,6 +83,7 @@ class GraphQLEndpoint(GraphQL):
             clock=self.clock,
             request_id=request.state.request_id,
             loaders=Loaders(),
+            oauth=self.oauth,
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -97,33 +105,49 @@ class BackofficeEndpoint(GraphQLEndpoint):
 def create_app(
     settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
 ) -> Starlette:
-    """The service. Tests pass `manage_database=False` and open the database themselves."""
+    """The service, with its outbox worker.
+
+    Tests pass `manage_database=False`: they open the database themselves and drive the outbox
+    worker with their own clock.
+    """
     clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if manage_database:
-            await Tortoise.init(
-                config=tortoise_config(settings.database_url), _enable_global_fallback=True
-            )
+        if not manage_database:
+            yield
+            return
+        await Tortoise.init(
+            config=tortoise_config(settings.database_url), _enable_global_fallback=True
+        )
+        stop = asyncio.Event()
+        worker = asyncio.create_task(OutboxWorker(settings, clock).run_forever(stop))
         try:
             yield
         finally:
-            if manage_database:
-                await Tortoise.close_connections()
+            stop.set()
+            await worker
+            await Tortoise.close_connections()
+
+    oauth = DevhubOAuthServer(settings, clock)
 
     graphql = GraphQLEndpoint(
         create_schema(introspection=settings.introspection, max_depth=settings.max_query_depth),
         settings=settings,
         clock=clock,
+        oauth=oauth,
     )
     backoffice = BackofficeEndpoint(
-        create_backoffice_schema(max_depth=settings.max_query_depth), settings=settings, clock=clock
+        create_backoffice_schema(max_depth=settings.max_query_depth),
+        settings=settings,
+        clock=clock,
+        oauth=oauth,
     )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
+            *oauth_routes(oauth, settings),
         ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,

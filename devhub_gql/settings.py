@@ -18,6 +18,8 @@ class SettingsError(ValueError):
 
 
 ENVIRONMENTS = ("development", "production")
+# Good enough for a laptop; `devhub-gql serve` refuses it when DEVHUB_ENV=production.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,25 @@ class Settings:
     allow_private_callbacks: bool = False
     log_level: str = "INFO"
     max_query_depth: int = 12
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    public_url: str = "http://127.0.0.1:8000"
+    consent_url: str | None = None
+    api_domain_template: str = "https://company{company_id}.api.devhub.example"
 
     @property
     def graphiql(self) -> bool:
         return self.env == "development"
+
+    @property
+    def consent_page(self) -> str:
+        """Where /oauth/authorize sends the user: the operator's SPA or the built-in page."""
+        return self.consent_url or f"{self.public_url}/oauth/consent"
+
+    def check_production_ready(self) -> None:
+        if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise SettingsError(
+                "DEVHUB_SECRET_KEY must be set to a long random value in production"
+            )
 
     @property
     def is_sqlite(self) -> bool:
@@ -44,10 +61,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         default_db = f"sqlite://{Path.cwd() / 'devhub.sqlite3'}"
+        host = env.get("DEVHUB_HOST", "127.0.0.1") or "127.0.0.1"
+        port = _integer(env, "DEVHUB_PORT", 8000, low=1, high=65535)
         return cls(
             database_url=_database_url(env.get("DATABASE_URL") or default_db),
-            host=env.get("DEVHUB_HOST", "127.0.0.1") or "127.0.0.1",
-            port=_integer(env, "DEVHUB_PORT", 8000, low=1, high=65535),
+            host=host,
+            port=port,
             env=_choice(env, "DEVHUB_ENV", "production", ENVIRONMENTS),
             introspection=_boolean(env, "DEVHUB_INTROSPECTION", True),
             session_ttl=timedelta(
@@ -55,6 +74,10 @@ class Settings:
             ),
             allow_private_callbacks=_boolean(env, "DEVHUB_ALLOW_PRIVATE_CALLBACKS", False),
             max_query_depth=_integer(env, "DEVHUB_MAX_QUERY_DEPTH", 12, low=2, high=64),
+            secret_key=_secret_key(env),
+            public_url=_url(env, "DEVHUB_PUBLIC_URL", f"http://{host}:{port}"),
+            consent_url=_url(env, "DEVHUB_CONSENT_URL", None),
+            api_domain_template=_api_domain_template(env),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -113,3 +136,28 @@ def _choice(
     if value not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def _secret_key(env: Mapping[str, str]) -> str:
+    raw = env.get("DEVHUB_SECRET_KEY")
+    if not raw:
+        return DEVELOPMENT_SECRET_KEY
+    if len(raw) < 32:
+        raise SettingsError("DEVHUB_SECRET_KEY must be at least 32 characters long")
+    return raw
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an absolute http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _api_domain_template(env: Mapping[str, str]) -> str:
+    raw = env.get("DEVHUB_API_DOMAIN_TEMPLATE") or "https://company{company_id}.api.devhub.example"
+    if "{company_id}" not in raw:
+        raise SettingsError("DEVHUB_API_DOMAIN_TEMPLATE must contain {company_id}")
+    return raw

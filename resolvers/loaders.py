@@ -8,7 +8,19 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from devhub_gql.domain.revisions import OPEN_REVISION
-from devhub_gql.models import App, AppScope, Category, Company, PendingRevision, Submission, User
+from devhub_gql.models import (
+    App,
+    AppScope,
+    Category,
+    Company,
+    DeliveryAttempt,
+    PendingRevision,
+    Submission,
+    User,
+)
+from devhub_gql.models import (
+    Scope as ScopeRow,
+)
 from schema.types import Scope
 
 # Keeps SQLite's `IN (...)` parameter lists bounded.
@@ -69,6 +81,24 @@ async def _load_users(ids: Sequence[int]) -> list[User | None]:
     return [rows.get(user_id) for user_id in ids]
 
 
+async def _load_scopes(names: Sequence[str]) -> list[Scope | None]:
+    rows = await ScopeRow.filter(name__in=list(names)).values(
+        "name", "label", "description", "endpoints"
+    )
+    by_name = {row["name"]: Scope.from_values(row) for row in rows}
+    return [by_name.get(name) for name in names]
+
+
+async def _load_delivery_attempts(message_ids: Sequence[int]) -> list[list[DeliveryAttempt]]:
+    rows = await DeliveryAttempt.filter(message_id__in=list(message_ids)).order_by(
+        "attempted_at", "id"
+    )
+    by_message: dict[int, list[DeliveryAttempt]] = {message_id: [] for message_id in message_ids}
+    for row in rows:
+        by_message[row.message_id].append(row)
+    return [by_message[message_id] for message_id in message_ids]
+
+
 @dataclass
 class Loaders:
     app_scopes: DataLoader[int, list[Scope]] = field(
@@ -91,4 +121,10 @@ class Loaders:
     )
     user: DataLoader[int, User | None] = field(
         default_factory=lambda: DataLoader(_load_users, max_batch_size=MAX_BATCH)
+    )
+    scope: DataLoader[str, Scope | None] = field(
+        default_factory=lambda: DataLoader(_load_scopes, max_batch_size=MAX_BATCH)
+    )
+    delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = field(
+        default_factory=lambda: DataLoader(_load_delivery_attempts, max_batch_size=MAX_BATCH)
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from devhub_gql.domain import accounts, apps, submissions
+from devhub_gql.domain import accounts, apps, installations, submissions
 from devhub_gql.domain.errors import NotFound
 from schema.context import Info
-from schema.types import App, Company, Submission, User
+from schema.types import App, Company, Installation, Submission, User
 
 
 async def node(info: Info, id: strawberry.ID) -> relay.Node:
@@ -25,6 +25,14 @@ async def node(info: Info, id: strawberry.ID) -> relay.Node:
             return User.from_model(await accounts.get_colleague(viewer, row_id))
         case "Company":
             return Company.from_model(accounts.get_own_company(viewer, row_id))
+        case "Installation":
+            found = (
+                await installations.visible_installations(viewer, include_uninstalled=True)
+                .filter(id=row_id)
+                .first()
+            )
+            if found is not None:
+                return Installation.from_model(found)
         case "Submission":
             return Submission.from_model(await submissions.get_own_submission(viewer, row_id))
     raise NotFound("No object with this id.")

@@ -19,19 +19,30 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from resolvers import accounts, apps, catalog, lifecycle, nodes
+from resolvers import accounts, apps, catalog, installations, lifecycle, nodes
 from schema.errors import shape_errors
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.payloads import (
     AddCompanyMemberPayload,
     AppPayload,
     AppWithSecretPayload,
+    AuthorizationPayload,
     DeleteAppPayload,
     SignInPayload,
     SignOutPayload,
     SubmitAppForReviewPayload,
+    UninstallAppPayload,
 )
-from schema.types import App, Category, Company, Scope, Submission, User
+from schema.types import (
+    App,
+    AuthorizationRequest,
+    Category,
+    Company,
+    Installation,
+    Scope,
+    Submission,
+    User,
+)
 
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
@@ -53,6 +64,14 @@ class Query:
     apps: Connection[App] = strawberry.field(
         resolver=apps.apps_of_company,
         description=f"The viewer's company's apps, newest first; `first` ≤ {MAX_PAGE_SIZE}.",
+    )
+    authorization_request: AuthorizationRequest = strawberry.field(
+        resolver=installations.authorization_request,
+        description="What the consent screen shows for an /oauth/authorize request.",
+    )
+    installations: Connection[Installation] = strawberry.field(
+        resolver=installations.installations_of_viewer,
+        description="The viewer's installed apps; a company admin sees the whole company's.",
     )
     node: relay.Node = strawberry.field(resolver=nodes.node, description="Any object by global id.")
 
@@ -101,7 +120,22 @@ class Mutation:
     discard_pending_revision: AppPayload = strawberry.mutation(
         resolver=lifecycle.discard_pending_revision
     )
-    delete_app: DeleteAppPayload = strawberry.mutation(resolver=lifecycle.delete_app)
+    delete_app: DeleteAppPayload = strawberry.mutation(
+        resolver=lifecycle.delete_app,
+        description="Uninstalls the app for every user; cannot be undone.",
+    )
+    approve_authorization: AuthorizationPayload = strawberry.mutation(
+        resolver=installations.approve_authorization,
+        description="Allow and install: returns the callback URL with a code and the state.",
+    )
+    deny_authorization: AuthorizationPayload = strawberry.mutation(
+        resolver=installations.deny_authorization,
+        description="Cancel: returns the callback URL with error=user_denied.",
+    )
+    uninstall_app: UninstallAppPayload = strawberry.mutation(
+        resolver=installations.uninstall_app,
+        description="By the user who installed it or a company admin; the app is notified.",
+    )
 
 
 class DevhubSchema(strawberry.Schema):
@@ -130,7 +164,7 @@ def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawbe
     return DevhubSchema(
         query=Query,
         mutation=Mutation,
-        types=[App, User, Company, Submission],
+        types=[App, User, Company, Submission, Installation],
         extensions=extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
     )

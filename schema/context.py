@@ -23,6 +23,7 @@ class Context:
     clock: Clock
     request_id: str
     loaders: Any  # resolvers.loaders.Loaders; typed loosely to keep schema/ free of resolvers/
+    oauth: Any  # devhub_gql.oauth.server.DevhubOAuthServer, for the consent mutations
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)
 

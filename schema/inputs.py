@@ -120,3 +120,17 @@ class DiscardPendingRevisionInput:
 class DeleteAppInput:
     id: strawberry.ID
     reason: str
+
+
+@strawberry.input(description="The parameters /oauth/authorize passed on to the consent screen.")
+class AuthorizationInput:
+    client_id: str
+    redirect_uri: str
+    state: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+
+
+@strawberry.input
+class UninstallAppInput:
+    installation_id: strawberry.ID

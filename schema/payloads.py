@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from schema.errors import UserErrorType
-from schema.types import App, Submission, User
+from schema.types import App, Installation, Submission, User
 
 
 @strawberry.type(description="A sign-in session; the token is shown only here.")
@@ -60,4 +60,18 @@ class SubmitAppForReviewPayload:
 @strawberry.type
 class DeleteAppPayload:
     deleted_app_id: strawberry.ID | None = None
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AuthorizationPayload:
+    redirect_url: str | None = strawberry.field(
+        default=None, description="Send the browser here: the app's callback URL."
+    )
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UninstallAppPayload:
+    installation: Installation | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)

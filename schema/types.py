@@ -11,7 +11,10 @@ from strawberry.utils.str_converters import to_camel_case
 from devhub_gql import models as m
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
 from devhub_gql.domain.revisions import compute_diff
+from devhub_gql.models import OutboxMessage
+from devhub_gql.outbox.signing import signing_secret
 from schema.context import Info
+from schema.pagination import Connection, paginate
 
 AppType = strawberry.enum(
     m.AppType, description="PUBLIC apps are reviewed and listed; PRIVATE apps are shared by link."
@@ -160,6 +163,26 @@ class App(relay.Node):
             "installation_url": self.installation_url,
             "category": self.category_slug,
         }
+
+    @strawberry.field(
+        description="The secret that signs uninstall notices (Standard Webhooks); developers only."
+    )
+    async def signing_secret(self, info: Info) -> str | None:
+        viewer = await info.context.viewer()
+        if viewer is None or viewer.company_id != self.company_pk:
+            return None
+        return signing_secret(self.client_id, info.context.settings.secret_key)
+
+    @strawberry.field(description="Uninstall notices sent to the callback URL, newest first.")
+    async def uninstall_notices(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[UninstallNotice]:
+        return await paginate(
+            OutboxMessage.filter(app_id=self.app_id).order_by("-created_at", "-id"),
+            first=first,
+            after=after,
+            to_node=UninstallNotice.from_model,
+        )
 
     @strawberry.field(description="The live access scopes; `base` is always among them.")
     async def scopes(self, info: Info) -> list[Scope]:
@@ -327,4 +350,125 @@ class Submission(relay.Node):
                 for r in row.reasons
             ],
             app_pk=row.app_id,
+        )
+
+
+NoticeStatus = strawberry.enum(m.NoticeStatus)
+
+
+@strawberry.type
+class DeliveryAttempt:
+    attempted_at: datetime
+    status_code: int | None = strawberry.field(description="Null when no HTTP answer came.")
+    error: str | None
+    duration_ms: int
+
+
+@strawberry.type(
+    description="A signed DELETE to the app's callback URL telling it of an uninstall."
+)
+class UninstallNotice:
+    webhook_id: str
+    status: NoticeStatus  # type: ignore[valid-type]
+    attempts: int
+    payload: str = strawberry.field(description="The JSON body sent.")
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    notice_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
+        rows = await info.context.loaders.delivery_attempts.load(self.notice_pk)
+        return [
+            DeliveryAttempt(
+                attempted_at=row.attempted_at,
+                status_code=row.status_code,
+                error=row.error,
+                duration_ms=row.duration_ms,
+            )
+            for row in rows
+        ]
+
+    @classmethod
+    def from_model(cls, row: m.OutboxMessage) -> UninstallNotice:
+        return cls(
+            webhook_id=row.webhook_id,
+            status=row.status,
+            attempts=row.attempts,
+            payload=row.payload,
+            created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at if row.status == m.NoticeStatus.PENDING else None,
+            delivered_at=row.delivered_at,
+            notice_pk=row.id,
+        )
+
+
+@strawberry.type(description="An app as a customer sees it before and after installing it.")
+class AppListing:
+    name: str
+    icon_url: str | None
+    summary: str | None
+    developer_name: str
+
+
+@strawberry.type(description="Why the viewer cannot install the app.")
+class InstallRefusal:
+    code: str
+    message: str
+
+
+@strawberry.type(description="What the consent screen shows.")
+class AuthorizationRequest:
+    app: AppListing
+    scopes: list[Scope] = strawberry.field(description="All granted together, or none.")
+    already_installed: bool
+    refusal: InstallRefusal | None
+
+    @strawberry.field
+    def can_install(self) -> bool:
+        return self.refusal is None
+
+
+@strawberry.type(description="An app installed by a user.")
+class Installation(relay.Node):
+    installation_id: relay.NodeID[int]
+    installed_at: datetime
+    updated_at: datetime
+    uninstalled_at: datetime | None
+    needs_reauthorization: bool = strawberry.field(
+        description="The app gained scopes since the user consented; they must install again."
+    )
+    granted_scope_names: strawberry.Private[list[str]]
+    app_pk: strawberry.Private[int]
+    user_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The scopes the user granted.")
+    async def scopes(self, info: Info) -> list[Scope]:
+        catalogue = await info.context.loaders.scope.load_many(self.granted_scope_names)
+        return [scope for scope in catalogue if scope is not None]
+
+    @strawberry.field
+    async def app(self, info: Info) -> AppListing:
+        app = await info.context.loaders.app.load(self.app_pk)
+        developer = await info.context.loaders.company.load(app.company_id)
+        return AppListing(
+            name=app.name, icon_url=app.icon_url, summary=app.summary, developer_name=developer.name
+        )
+
+    @strawberry.field(description="Who installed it.")
+    async def user(self, info: Info) -> User:
+        return User.from_model(await info.context.loaders.user.load(self.user_pk))
+
+    @classmethod
+    def from_model(cls, row: m.Installation) -> Installation:
+        return cls(
+            installation_id=row.id,
+            installed_at=row.installed_at,
+            updated_at=row.updated_at,
+            uninstalled_at=row.uninstalled_at,
+            needs_reauthorization=row.needs_reauthorization,
+            granted_scope_names=list(row.scopes),
+            app_pk=row.app_id,
+            user_pk=row.user_id,
         )

@@ -208,7 +208,7 @@ async def update_app(
         if app.status in revisions.GUARDED_STATUSES:
             await revisions.stage_critical_changes(app, critical, now)
         else:
-            await revisions.apply_critical_values(app, critical)
+            await revisions.apply_critical_values(app, critical, now)
         for field, value in cleaned.items():
             setattr(app, field, value)
         app.updated_at = now
@@ -236,3 +236,14 @@ async def rotate_client_secret(
         app.updated_at = now
         await app.save()
     return AppWithSecret(app=app, client_secret=client_secret)
+
+
+def client_secret_matches(app: App, client_secret: str, now: datetime) -> bool:
+    """The current secret, or the previous one during its grace period."""
+    if secrets.digest_matches(client_secret, app.client_secret_digest):
+        return True
+    return (
+        app.previous_secret_expires_at is not None
+        and now < app.previous_secret_expires_at
+        and secrets.digest_matches(client_secret, app.previous_secret_digest)
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
-from devhub_gql.domain import audit, revisions
+from devhub_gql.domain import audit, installations, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, UserErrors
@@ -59,7 +59,8 @@ async def discard_pending_revision(viewer: Viewer, app_id: int, *, now: datetime
 
 
 async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime) -> App:
-    """Cannot be undone; the rows and the audit trail stay, the app vanishes everywhere else."""
+    """Cannot be undone: every user's installation goes at once (each app notified); the rows and
+    the audit trail stay, the app vanishes everywhere else."""
     reason_text = clean_text(reason)
     if reason_text is None:
         raise UserErrors.single("reason", ErrorCode.REASON_REQUIRED, "Say why the app is deleted.")
@@ -82,6 +83,7 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
             raise UserErrors.single(
                 None, ErrorCode.INVALID_TRANSITION, "The app changed meanwhile."
             )
+        await installations.uninstall_everywhere(app, now=now)
         await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).update(
             status=SubmissionStatus.WITHDRAWN, decided_at=now
         )

@@ -13,6 +13,7 @@ from typing import Any
 from devhub_gql.domain import audit
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.domain.errors import ErrorCode, UserErrors
+from devhub_gql.domain.installations import require_reauthorization
 from devhub_gql.models import App, AppScope, AppStatus, PendingRevision, RevisionStatus
 
 CRITICAL_FIELDS = ("callback_url", "scopes", "installation_url", "category")
@@ -99,11 +100,17 @@ async def stage_critical_changes(app: App, critical: dict[str, Any], now: dateti
     await revision.save(update_fields=["changes", "updated_at"])
 
 
-async def apply_critical_values(app: App, values: dict[str, Any]) -> None:
-    """Write critical values to the live app (drafts, live private apps, merges)."""
+async def apply_critical_values(app: App, values: dict[str, Any], now: datetime) -> None:
+    """Write critical values to the live app (drafts, live private apps, merges).
+
+    New scopes reach installations only through their users: each must re-authorize.
+    """
     for field, value in values.items():
         if field == "scopes":
+            added = set(value) - set(await live_scopes(app.id))
             await replace_scopes(app.id, value)
+            if added:
+                await require_reauthorization(app.id, now=now)
         else:
             setattr(app, "category_id" if field == "category" else field, value)
 
@@ -127,7 +134,7 @@ async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
         raise UserErrors.single(
             None, ErrorCode.INVALID_TRANSITION, "The revision changed meanwhile."
         )
-    await apply_critical_values(app, revision.changes)
+    await apply_critical_values(app, revision.changes, now)
     app.updated_at = now
     await app.save()
     await audit.record(app.id, actor_id=actor_id, action="revision_merged", now=now)

@@ -3,6 +3,13 @@
 from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
 from devhub_gql.models.apps import App, AppScope, AppStatus, AppType
 from devhub_gql.models.catalog import Category, Scope
+from devhub_gql.models.installations import (
+    AccessToken,
+    AuthorizationCode,
+    Installation,
+    RefreshToken,
+)
+from devhub_gql.models.outbox import DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.models.reviews import (
     AuditEntry,
     PendingRevision,
@@ -13,15 +20,22 @@ from devhub_gql.models.reviews import (
 )
 
 __all__ = [
+    "AccessToken",
     "App",
     "AppScope",
     "AppStatus",
     "AppType",
     "AuditEntry",
+    "AuthorizationCode",
     "Category",
     "Company",
     "CompanyKind",
+    "DeliveryAttempt",
+    "Installation",
+    "NoticeStatus",
+    "OutboxMessage",
     "PendingRevision",
+    "RefreshToken",
     "RevisionStatus",
     "Role",
     "Scope",

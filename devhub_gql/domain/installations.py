@@ -1,0 +1,128 @@
+"""Who may install an app, installations, uninstalling, and re-authorization after scope changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.catalog import ADMIN_SCOPE, SCOPES
+from devhub_gql.domain.errors import ErrorCode, NotFound, UserErrors
+from devhub_gql.models import (
+    AccessToken,
+    App,
+    AppStatus,
+    AppType,
+    Installation,
+    RefreshToken,
+    Role,
+    User,
+)
+from devhub_gql.outbox import enqueue_uninstall_notice
+
+_SCOPE_ORDER = {entry.name: position for position, entry in enumerate(SCOPES)}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+NOT_AVAILABLE = Refusal("APP_NOT_AVAILABLE", "App cannot be installed for requested company.")
+ADMIN_ONLY = Refusal(
+    "ADMIN_REQUIRED", "Only company admins can install an app that asks for the admin scope."
+)
+
+
+def install_refusal(app: App, user: User, live_scopes: list[str]) -> Refusal | None:
+    """Why this user may not install this app, or None when they may."""
+    if app.deleted_at is not None:
+        return NOT_AVAILABLE
+    own_company = app.company_id == user.company_id
+    open_to_all = (
+        app.type == AppType.PUBLIC and app.status in (AppStatus.APPROVED, AppStatus.PUBLISHED)
+    ) or (app.type == AppType.PRIVATE and app.status == AppStatus.LIVE)
+    # Drafts (and public apps in review) can be installed by the developer's company, to test.
+    testable = own_company and app.status in (AppStatus.DRAFT, AppStatus.IN_REVIEW)
+    if not (open_to_all or testable):
+        return NOT_AVAILABLE
+    if ADMIN_SCOPE in live_scopes and user.role != Role.ADMIN:
+        return ADMIN_ONLY
+    return None
+
+
+def effective_scopes(granted: list[str], live: list[str]) -> list[str]:
+    """What a token may do: granted by the user and still asked for by the app."""
+    return sorted(set(granted) & set(live), key=_SCOPE_ORDER.__getitem__)
+
+
+def visible_installations(viewer: Viewer, *, include_uninstalled: bool) -> QuerySet[Installation]:
+    """The viewer's own installations; a company admin sees the whole company's."""
+    queryset = (
+        Installation.filter(company_id=viewer.company_id)
+        if viewer.is_admin
+        else Installation.filter(user_id=viewer.user.id)
+    )
+    if not include_uninstalled:
+        queryset = queryset.filter(uninstalled_at=None)
+    return queryset.order_by("-installed_at", "-id")
+
+
+async def revoke_tokens(installation_ids: list[int], now: datetime) -> None:
+    await RefreshToken.filter(installation_id__in=installation_ids, revoked_at=None).update(
+        revoked_at=now
+    )
+    await AccessToken.filter(installation_id__in=installation_ids, revoked_at=None).update(
+        revoked_at=now
+    )
+
+
+async def uninstall(installation: Installation, app: App, *, now: datetime) -> bool:
+    """Tokens dead at once, the row kept, the app notified. False if already uninstalled."""
+    changed = await Installation.filter(id=installation.id, uninstalled_at=None).update(
+        uninstalled_at=now, updated_at=now
+    )
+    if not changed:
+        return False
+    await revoke_tokens([installation.id], now)
+    await enqueue_uninstall_notice(app, installation, now=now)
+    return True
+
+
+async def uninstall_everywhere(app: App, *, now: datetime) -> int:
+    """Deleting an app uninstalls it for every user; returns how many."""
+    installations = await Installation.filter(app_id=app.id, uninstalled_at=None)
+    for installation in installations:
+        await uninstall(installation, app, now=now)
+    return len(installations)
+
+
+async def uninstall_by_user(viewer: Viewer, installation_id: int, *, now: datetime) -> Installation:
+    async with in_transaction():
+        installation = (
+            await visible_installations(viewer, include_uninstalled=True)
+            .filter(id=installation_id)
+            .first()
+        )
+        if installation is None:
+            raise NotFound("No installation with this id.")
+        app = await App.get(id=installation.app_id)
+        if not await uninstall(installation, app, now=now):
+            raise UserErrors.single(
+                None, ErrorCode.ALREADY_UNINSTALLED, "The app is already uninstalled."
+            )
+    return await Installation.get(id=installation.id)
+
+
+async def require_reauthorization(app_id: int, *, now: datetime) -> None:
+    """After the app gains scopes: each user must consent again; old access tokens stop working.
+
+    Refresh tokens keep working, for the scopes the user granted.
+    """
+    ids = await Installation.filter(app_id=app_id, uninstalled_at=None).values_list("id", flat=True)
+    await Installation.filter(id__in=ids).update(needs_reauthorization=True, updated_at=now)
+    await AccessToken.filter(installation_id__in=ids, revoked_at=None).update(revoked_at=now)

@@ -1,0 +1,247 @@
+"""Authorization codes and access and refresh tokens: issued, checked, revoked, introspected.
+
+Every one is a random value stored only as its SHA-256 digest, checked against the injected
+clock. Single use is a conditional update, so one code yields one token pair even under races.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from devhub_gql.domain import revisions
+from devhub_gql.domain.installations import effective_scopes, revoke_tokens, uninstall
+from devhub_gql.domain.secrets import digest
+from devhub_gql.models import (
+    AccessToken,
+    App,
+    AuthorizationCode,
+    Installation,
+    RefreshToken,
+    User,
+)
+
+CODE_LIFETIME = timedelta(minutes=5)
+ACCESS_LIFETIME = timedelta(hours=1)
+REFRESH_IDLE_LIFETIME = timedelta(days=60)
+
+
+class CodeCheck(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class ClaimedCode:
+    check: CodeCheck
+    code: AuthorizationCode | None = None
+
+
+async def save_code(
+    app: App,
+    user: User,
+    code: str,
+    *,
+    redirect_uri: str,
+    scopes: list[str],
+    code_challenge: str | None,
+    code_challenge_method: str | None,
+    now: datetime,
+) -> None:
+    await AuthorizationCode.create(
+        code_digest=digest(code),
+        app_id=app.id,
+        user_id=user.id,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method if code_challenge else None,
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+
+
+async def _revoke_tokens_of_code(code_id: int, now: datetime) -> None:
+    refresh_ids = await RefreshToken.filter(code_id=code_id).values_list("id", flat=True)
+    await RefreshToken.filter(id__in=refresh_ids, revoked_at=None).update(revoked_at=now)
+    await AccessToken.filter(refresh_token_id__in=refresh_ids, revoked_at=None).update(
+        revoked_at=now
+    )
+
+
+async def claim_code(app: App, code: str, now: datetime) -> ClaimedCode:
+    """Use a code once. A second use is a replay: the tokens it produced are revoked."""
+    row = await AuthorizationCode.get_or_none(code_digest=digest(code), app_id=app.id)
+    if row is None:
+        return ClaimedCode(CodeCheck.INVALID)
+    if row.used_at is None and now >= row.expires_at:
+        return ClaimedCode(CodeCheck.EXPIRED)
+    claimed = await AuthorizationCode.filter(id=row.id, used_at=None).update(used_at=now)
+    if not claimed:
+        await _revoke_tokens_of_code(row.id, now)
+        return ClaimedCode(CodeCheck.INVALID)
+    return ClaimedCode(CodeCheck.VALID, row)
+
+
+async def issue_for_code(
+    code: AuthorizationCode, *, access_token: str, refresh_token: str, now: datetime
+) -> Installation:
+    """Install (or re-install) the app for the user and store the new token pair.
+
+    Re-installing updates the granted scopes and revokes the earlier tokens.
+    """
+    user = await User.get(id=code.user_id)
+    installation = await Installation.get_or_none(app_id=code.app_id, user_id=user.id)
+    if installation is None:
+        installation = await Installation.create(
+            app_id=code.app_id,
+            company_id=user.company_id,
+            user_id=user.id,
+            scopes=code.scopes,
+            installed_at=now,
+            updated_at=now,
+        )
+    else:
+        await revoke_tokens([installation.id], now)
+        installation.scopes = code.scopes
+        installation.needs_reauthorization = False
+        installation.uninstalled_at = None
+        installation.updated_at = now
+        await installation.save()
+    refresh = await RefreshToken.create(
+        token_digest=digest(refresh_token),
+        installation_id=installation.id,
+        code_id=code.id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + REFRESH_IDLE_LIFETIME,
+    )
+    await AccessToken.create(
+        token_digest=digest(access_token),
+        installation_id=installation.id,
+        refresh_token_id=refresh.id,
+        scopes=code.scopes,
+        created_at=now,
+        expires_at=now + ACCESS_LIFETIME,
+    )
+    return installation
+
+
+async def find_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
+    """A usable refresh token of this app: not revoked, used within 60 days, still installed."""
+    row = await RefreshToken.filter(
+        token_digest=digest(token),
+        revoked_at=None,
+        expires_at__gt=now,
+        installation__app_id=app.id,
+        installation__uninstalled_at=None,
+    ).first()
+    return row
+
+
+async def refresh_scopes(refresh: RefreshToken) -> list[str]:
+    """Granted scopes the app still has: removed ones vanish, added ones need the user."""
+    installation = await Installation.get(id=refresh.installation_id)
+    return effective_scopes(installation.scopes, await revisions.live_scopes(installation.app_id))
+
+
+async def issue_for_refresh(
+    refresh: RefreshToken, *, access_token: str, scopes: list[str], now: datetime
+) -> Installation:
+    """A new access token; the refresh token is kept (not rotated) and lives 60 more days."""
+    await RefreshToken.filter(id=refresh.id).update(
+        last_used_at=now, expires_at=now + REFRESH_IDLE_LIFETIME
+    )
+    await AccessToken.create(
+        token_digest=digest(access_token),
+        installation_id=refresh.installation_id,
+        refresh_token_id=refresh.id,
+        scopes=scopes,
+        created_at=now,
+        expires_at=now + ACCESS_LIFETIME,
+    )
+    return await Installation.get(id=refresh.installation_id)
+
+
+async def revoke(app: App, token: str, hint: str | None, now: datetime) -> None:
+    """RFC 7009. A refresh token uninstalls the app for that user; an access token dies alone.
+
+    Tokens of other apps, and unknown ones, are ignored: the answer is the same either way.
+    """
+    lookups = ("refresh_token", "access_token")
+    if hint == "access_token":
+        lookups = ("access_token", "refresh_token")
+    for kind in lookups:
+        if kind == "refresh_token":
+            refresh = await RefreshToken.filter(
+                token_digest=digest(token), installation__app_id=app.id
+            ).first()
+            if refresh is not None:
+                installation = await Installation.get(id=refresh.installation_id)
+                await uninstall(installation, app, now=now)
+                return
+        else:
+            updated = await AccessToken.filter(
+                token_digest=digest(token), installation__app_id=app.id, revoked_at=None
+            ).update(revoked_at=now)
+            if updated:
+                return
+
+
+async def introspect(app: App, token: str, now: datetime) -> dict | None:
+    """RFC 7662 claims for an active token of this app, or None."""
+    access = (
+        await AccessToken.filter(
+            token_digest=digest(token),
+            revoked_at=None,
+            expires_at__gt=now,
+            installation__app_id=app.id,
+            installation__uninstalled_at=None,
+        )
+        .select_related("installation")
+        .first()
+    )
+    if access is not None:
+        return _claims(
+            app,
+            access.installation,
+            access.scopes,
+            "access_token",
+            access.created_at,
+            access.expires_at,
+        )
+    refresh = await find_refresh_token(app, token, now)
+    if refresh is not None:
+        installation = await Installation.get(id=refresh.installation_id)
+        return _claims(
+            app,
+            installation,
+            await refresh_scopes(refresh),
+            "refresh_token",
+            refresh.created_at,
+            refresh.expires_at,
+        )
+    return None
+
+
+def _claims(
+    app: App,
+    installation: Installation,
+    scopes: list[str],
+    token_type: str,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> dict:
+    return {
+        "active": True,
+        "scope": " ".join(scopes),
+        "client_id": app.client_id,
+        "token_type": token_type,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "sub": str(installation.user_id),
+        "user_id": installation.user_id,
+        "company_id": installation.company_id,
+    }

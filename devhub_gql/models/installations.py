@@ -1,0 +1,101 @@
+"""Installations of apps by users, and the OAuth codes and tokens issued for them."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Installation(Model):
+    """One per app and user (a user belongs to one company), kept after uninstalling."""
+
+    id = fields.IntField(primary_key=True)
+    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.App", related_name="installations", on_delete=fields.RESTRICT
+    )
+    app_id: int
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.Company", related_name="installations", on_delete=fields.RESTRICT
+    )
+    company_id: int
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.User", related_name="installations", on_delete=fields.RESTRICT
+    )
+    user_id: int
+    # The scopes the user granted; the app's live scopes may since have grown or shrunk.
+    scopes = fields.JSONField(default=list)
+    needs_reauthorization = fields.BooleanField(default=False)
+    installed_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    uninstalled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "installation"
+        unique_together = (("app", "user"),)
+        indexes = (("company_id", "uninstalled_at"), ("app_id", "uninstalled_at"))
+
+
+class AuthorizationCode(Model):
+    id = fields.IntField(primary_key=True)
+    code_digest = fields.CharField(max_length=64, unique=True)
+    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.App", related_name=False, on_delete=fields.RESTRICT
+    )
+    app_id: int
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    user_id: int
+    redirect_uri = fields.CharField(max_length=2048)
+    scopes = fields.JSONField(default=list)
+    code_challenge = fields.CharField(max_length=128, null=True)
+    code_challenge_method = fields.CharField(max_length=10, null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "authorization_code"
+
+
+class RefreshToken(Model):
+    id = fields.IntField(primary_key=True)
+    token_digest = fields.CharField(max_length=64, unique=True)
+    installation: fields.ForeignKeyRelation[Installation] = fields.ForeignKeyField(
+        "devhub.Installation", related_name="refresh_tokens", on_delete=fields.RESTRICT
+    )
+    installation_id: int
+    # The code that produced it: replaying that code revokes it.
+    code: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "devhub.AuthorizationCode", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    code_id: int | None
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
+        indexes = (("installation_id", "revoked_at"),)
+
+
+class AccessToken(Model):
+    id = fields.IntField(primary_key=True)
+    token_digest = fields.CharField(max_length=64, unique=True)
+    installation: fields.ForeignKeyRelation[Installation] = fields.ForeignKeyField(
+        "devhub.Installation", related_name="access_tokens", on_delete=fields.RESTRICT
+    )
+    installation_id: int
+    refresh_token: fields.ForeignKeyRelation[RefreshToken] = fields.ForeignKeyField(
+        "devhub.RefreshToken", related_name="access_tokens", on_delete=fields.RESTRICT
+    )
+    refresh_token_id: int
+    scopes = fields.JSONField(default=list)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "access_token"
+        indexes = (("installation_id", "revoked_at"),)

@@ -1,0 +1,53 @@
+"""The durable outbox of notices to apps (uninstalls), with every delivery attempt."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"  # gave up after the last attempt
+
+
+class OutboxMessage(Model):
+    id = fields.IntField(primary_key=True)
+    webhook_id = fields.CharField(max_length=64, unique=True)
+    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "devhub.App", related_name="outbox_messages", on_delete=fields.RESTRICT
+    )
+    app_id: int
+    event = fields.CharField(max_length=40)
+    url = fields.CharField(max_length=2048)
+    payload = fields.TextField()
+    status = fields.CharEnumField(NoticeStatus, max_length=16, default=NoticeStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField()
+    # A worker owns a message until this time; a crashed worker's claim simply expires.
+    claimed_until = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"), ("app_id", "created_at"))
+
+
+class DeliveryAttempt(Model):
+    id = fields.IntField(primary_key=True)
+    message: fields.ForeignKeyRelation[OutboxMessage] = fields.ForeignKeyField(
+        "devhub.OutboxMessage", related_name="delivery_attempts", on_delete=fields.CASCADE
+    )
+    message_id: int
+    attempted_at = fields.DatetimeField()
+    status_code = fields.IntField(null=True)
+    error = fields.CharField(max_length=300, null=True)
+    duration_ms = fields.IntField()
+
+    class Meta:
+        table = "delivery_attempt"
+        indexes = (("message_id", "attempted_at"),)

@@ -1,0 +1,117 @@
+"""The consent step: what the screen shows, and the user's answer (code or user_denied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from oauthlib.oauth2.rfc6749 import errors
+
+from devhub_gql.domain import installations, revisions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.errors import BadRequest, ErrorCode, UserErrors
+from devhub_gql.domain.installations import Refusal
+from devhub_gql.models import App, Company, Installation
+from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.oauth.validator import active_app
+
+
+@dataclass(frozen=True)
+class AuthorizationParams:
+    client_id: str
+    redirect_uri: str
+    state: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+
+    def authorize_url(self, public_url: str) -> str:
+        query = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+        }
+        for name in ("state", "code_challenge", "code_challenge_method"):
+            if value := getattr(self, name):
+                query[name] = value
+        return f"{public_url}/oauth/authorize?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class ConsentScreen:
+    app: App
+    developer: Company
+    scopes: list[str]
+    already_installed: bool
+    refusal: Refusal | None
+
+
+INVALID_REQUEST = "Unknown client, or a redirect URI that is not the app's callback URL."
+
+
+async def _matching_app(params: AuthorizationParams) -> App | None:
+    """The app of a well-formed request; anything else never reaches a callback."""
+    app = await active_app(params.client_id)
+    if app is None or params.redirect_uri != app.callback_url:
+        return None
+    return app
+
+
+def _invalid_request() -> UserErrors:
+    return UserErrors.single(None, ErrorCode.INVALID_AUTHORIZATION_REQUEST, INVALID_REQUEST)
+
+
+async def _screen(viewer: Viewer, app: App) -> ConsentScreen:
+    scopes = await revisions.live_scopes(app.id)
+    installed = await Installation.filter(
+        app_id=app.id, user_id=viewer.user.id, uninstalled_at=None
+    ).exists()
+    return ConsentScreen(
+        app=app,
+        developer=await Company.get(id=app.company_id),
+        scopes=scopes,
+        already_installed=installed,
+        refusal=installations.install_refusal(app, viewer.user, scopes),
+    )
+
+
+async def describe(viewer: Viewer, params: AuthorizationParams) -> ConsentScreen:
+    app = await _matching_app(params)
+    if app is None:
+        raise BadRequest(INVALID_REQUEST)
+    return await _screen(viewer, app)
+
+
+async def approve(
+    server: DevhubOAuthServer, viewer: Viewer, params: AuthorizationParams, public_url: str
+) -> str:
+    """Allow and install: a redirect to the callback with a fresh code and the state."""
+    screen = await describe(viewer, params)
+    if screen.refusal is not None:
+        raise UserErrors.single(None, ErrorCode(screen.refusal.code), screen.refusal.message)
+    try:
+        headers, _, _ = await server.call(
+            server.create_authorization_response,
+            params.authorize_url(public_url),
+            "GET",
+            None,
+            {},
+            scopes=screen.scopes,
+            credentials={"user": viewer.user.id},
+        )
+    except errors.OAuth2Error as exc:
+        raise UserErrors.single(
+            None, ErrorCode.INVALID_AUTHORIZATION_REQUEST, exc.description or exc.error
+        ) from None
+    return headers["Location"]
+
+
+async def deny(params: AuthorizationParams) -> str:
+    """Cancel: back to the callback with error=user_denied (and never with a code)."""
+    app = await _matching_app(params)
+    if app is None:
+        raise _invalid_request()
+    query = {"error": "user_denied"}
+    if params.state:
+        query["state"] = params.state
+    separator = "&" if "?" in app.callback_url else "?"
+    return f"{app.callback_url}{separator}{urlencode(query)}"

@@ -1,0 +1,115 @@
+"""The OAuth endpoints as plain Starlette routes: form-encoded in, RFC 6749 JSON out."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from urllib.parse import urlencode
+
+from oauthlib.oauth2.rfc6749 import errors
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain.catalog import SCOPES
+from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.settings import Settings
+
+FORM = "application/x-www-form-urlencoded"
+CONSENT_PAGE = Path(__file__).with_name("consent.html")
+
+
+def _error_page(message: str) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Cannot install"
+        "</title></head><body><main><h1>This app cannot be installed</h1>"
+        f"<p role='alert'>{html.escape(message)}</p></main></body></html>"
+    )
+    return HTMLResponse(body, status_code=400)
+
+
+def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> Response:
+    return Response(body or "", status_code=status, headers=headers, media_type=None)
+
+
+def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
+    async def authorize(request: Request) -> Response:
+        params = dict(request.query_params)
+        params.pop("scope", None)  # scopes are fixed on the app, never chosen per request
+        params.setdefault("response_type", "code")
+        uri = f"{settings.public_url}/oauth/authorize?{urlencode(params)}"
+        try:
+            await server.call(server.validate_authorization_request, uri, "GET", None, {})
+        except errors.FatalClientError as exc:
+            # Unknown client or a redirect URI that is not the callback: never redirect.
+            return _error_page(exc.description or "Invalid client or redirect URI.")
+        except errors.OAuth2Error as exc:
+            return RedirectResponse(exc.in_uri(exc.redirect_uri), status_code=302)
+        return RedirectResponse(f"{settings.consent_page}?{urlencode(params)}", status_code=302)
+
+    async def form_endpoint(request: Request, entry_point) -> Response:
+        if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
+            return JSONResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": f"content must be {FORM}",
+                },
+                status_code=400,
+            )
+        body = (await request.body()).decode("utf-8", errors="replace")
+        uri = f"{settings.public_url}{request.url.path}"
+        async with in_transaction():
+            headers, response_body, status = await server.call(
+                entry_point, uri, "POST", body, dict(request.headers)
+            )
+        return _oauth_response(headers, response_body, status)
+
+    async def token(request: Request) -> Response:
+        return await form_endpoint(request, server.create_token_response)
+
+    async def revoke(request: Request) -> Response:
+        return await form_endpoint(request, server.create_revocation_response)
+
+    async def introspect(request: Request) -> Response:
+        return await form_endpoint(request, server.create_introspect_response)
+
+    async def metadata(request: Request) -> Response:
+        base = settings.public_url
+        return JSONResponse(
+            {
+                "issuer": base,
+                "authorization_endpoint": f"{base}/oauth/authorize",
+                "token_endpoint": f"{base}/oauth/token",
+                "revocation_endpoint": f"{base}/oauth/revoke",
+                "introspection_endpoint": f"{base}/oauth/introspect",
+                "response_types_supported": ["code"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "revocation_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "introspection_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "code_challenge_methods_supported": ["S256"],
+                "scopes_supported": [entry.name for entry in SCOPES],
+            }
+        )
+
+    async def consent_page(request: Request) -> Response:
+        return HTMLResponse(CONSENT_PAGE.read_text())
+
+    return [
+        Route("/oauth/authorize", authorize, methods=["GET"]),
+        Route("/oauth/token", token, methods=["POST"]),
+        Route("/oauth/revoke", revoke, methods=["POST"]),
+        Route("/oauth/introspect", introspect, methods=["POST"]),
+        Route("/oauth/consent", consent_page, methods=["GET"]),
+        Route("/.well-known/oauth-authorization-server", metadata, methods=["GET"]),
+    ]

@@ -1,0 +1,128 @@
+"""Delivers outbox messages with time-outs and exponential backoff, recording every attempt.
+
+At-least-once: a worker that dies after sending but before recording sends again later; the
+`webhook-id` header lets receivers drop the duplicate. Workers claim a message with a conditional
+update and a lease, so two workers (or a restarted one) never send the same attempt twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta
+
+import httpx
+from tortoise.expressions import Q
+
+from devhub_gql import outbound
+from devhub_gql.clock import Clock
+from devhub_gql.models import App, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.outbox.signing import signed_headers, signing_secret
+from devhub_gql.settings import Settings
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=6)
+LEASE = timedelta(seconds=60)
+BATCH = 20
+
+log = logging.getLogger("devhub_gql.outbox")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at 6 h."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+def _unclaimed(now: datetime) -> Q:
+    return Q(claimed_until=None) | Q(claimed_until__lt=now)
+
+
+class OutboxWorker:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    async def run_once(self) -> int:
+        """Attempt every message that is due; returns how many were attempted."""
+        now = self.clock.now()
+        due = (
+            await OutboxMessage.filter(status=NoticeStatus.PENDING, next_attempt_at__lte=now)
+            .filter(_unclaimed(now))
+            .order_by("next_attempt_at", "id")
+            .limit(BATCH)
+            .values_list("id", flat=True)
+        )
+        attempted = 0
+        for message_id in due:
+            claimed = await OutboxMessage.filter(
+                _unclaimed(now), id=message_id, status=NoticeStatus.PENDING
+            ).update(claimed_until=now + LEASE)
+            if claimed:
+                await self._deliver(await OutboxMessage.get(id=message_id))
+                attempted += 1
+        return attempted
+
+    async def run_forever(self, stop: asyncio.Event, interval: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # a bad row or a database blip must not kill the worker
+                log.exception("outbox pass failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        app = await App.get(id=message.app_id)
+        sent_at = self.clock.now()
+        headers = signed_headers(
+            signing_secret(app.client_id, self.settings.secret_key),
+            message.webhook_id,
+            sent_at,
+            message.payload,
+        )
+        status_code: int | None = None
+        error: str | None = None
+        started = time.perf_counter()
+        try:
+            response = await outbound.request(
+                "DELETE",
+                message.url,
+                allow_private=self.settings.allow_private_callbacks,
+                headers=headers,
+                content=message.payload.encode(),
+            )
+            status_code = response.status_code
+        except outbound.TargetRefused as exc:
+            error = f"refused: {exc}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}"
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        attempts = message.attempts + 1
+        await DeliveryAttempt.create(
+            message_id=message.id,
+            attempted_at=sent_at,
+            status_code=status_code,
+            error=error[:300] if error else None,
+            duration_ms=duration_ms,
+        )
+        delivered = status_code is not None and 200 <= status_code < 300
+        if delivered:
+            changes = {"status": NoticeStatus.DELIVERED, "delivered_at": sent_at}
+        elif attempts >= MAX_ATTEMPTS:
+            changes = {"status": NoticeStatus.FAILED}
+        else:
+            changes = {"next_attempt_at": sent_at + retry_delay(attempts)}
+        await OutboxMessage.filter(id=message.id).update(
+            attempts=attempts, claimed_until=None, **changes
+        )
+        log.info(
+            "notice %s to app %s: attempt %d, %s",
+            message.webhook_id,
+            app.client_id,
+            attempts,
+            status_code if status_code is not None else error,
+        )

@@ -1,0 +1,97 @@
+"""Consent, the viewer's installations, and uninstalling."""
+
+from __future__ import annotations
+
+from devhub_gql.domain import installations
+from devhub_gql.oauth import consent
+from devhub_gql.oauth.consent import AuthorizationParams
+from resolvers.base import attempt, decode_id
+from schema.context import Info
+from schema.inputs import AuthorizationInput, UninstallAppInput
+from schema.pagination import Connection, paginate
+from schema.payloads import AuthorizationPayload, UninstallAppPayload
+from schema.types import AppListing, AuthorizationRequest, Installation, InstallRefusal
+
+
+def _params(source: AuthorizationInput) -> AuthorizationParams:
+    return AuthorizationParams(
+        client_id=source.client_id,
+        redirect_uri=source.redirect_uri,
+        state=source.state,
+        code_challenge=source.code_challenge,
+        code_challenge_method=source.code_challenge_method,
+    )
+
+
+async def authorization_request(
+    info: Info,
+    client_id: str,
+    redirect_uri: str,
+    state: str | None = None,
+    code_challenge: str | None = None,
+    code_challenge_method: str | None = None,
+) -> AuthorizationRequest:
+    viewer = await info.context.require_viewer()
+    params = AuthorizationParams(
+        client_id, redirect_uri, state, code_challenge, code_challenge_method
+    )
+    screen = await consent.describe(viewer, params)
+    scopes = await info.context.loaders.scope.load_many(screen.scopes)
+    return AuthorizationRequest(
+        app=AppListing(
+            name=screen.app.name,
+            icon_url=screen.app.icon_url,
+            summary=screen.app.summary,
+            developer_name=screen.developer.name,
+        ),
+        scopes=[scope for scope in scopes if scope is not None],
+        already_installed=screen.already_installed,
+        refusal=InstallRefusal(code=screen.refusal.code, message=screen.refusal.message)
+        if screen.refusal
+        else None,
+    )
+
+
+async def approve_authorization(info: Info, input: AuthorizationInput) -> AuthorizationPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(
+        consent.approve(
+            info.context.oauth, viewer, _params(input), info.context.settings.public_url
+        )
+    )
+    return AuthorizationPayload(redirect_url=outcome.value, user_errors=outcome.user_errors)
+
+
+async def deny_authorization(info: Info, input: AuthorizationInput) -> AuthorizationPayload:
+    await info.context.require_viewer()
+    outcome = await attempt(consent.deny(_params(input)))
+    return AuthorizationPayload(redirect_url=outcome.value, user_errors=outcome.user_errors)
+
+
+async def installations_of_viewer(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    include_uninstalled: bool = False,
+) -> Connection[Installation]:
+    viewer = await info.context.require_viewer()
+    return await paginate(
+        installations.visible_installations(viewer, include_uninstalled=include_uninstalled),
+        first=first,
+        after=after,
+        to_node=Installation.from_model,
+    )
+
+
+async def uninstall_app(info: Info, input: UninstallAppInput) -> UninstallAppPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(
+        installations.uninstall_by_user(
+            viewer,
+            decode_id(input.installation_id, "Installation"),
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return UninstallAppPayload(user_errors=outcome.user_errors)
+    return UninstallAppPayload(installation=Installation.from_model(outcome.value))
