@@ -1,4 +1,4 @@
-"""The `devhub-gql` command: serve, migrate, export-schema, reviewers, seed-demo."""
+"""The `devhub-gql` command: serve, worker, migrate, export-schema, reviewers, seed-demo."""
 
 from __future__ import annotations
 
@@ -55,6 +55,26 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+    return 0
+
+
+def _worker(settings: Settings, _: argparse.Namespace) -> int:
+    """The outbox worker on its own (`serve` runs one too)."""
+    import signal
+
+    from devhub_gql.clock import SystemClock
+    from devhub_gql.outbox.worker import OutboxWorker
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await _with_database(
+            settings, lambda: OutboxWorker(settings, SystemClock()).run_forever(stop)
+        )
+
+    asyncio.run(run())
     return 0
 
 
@@ -126,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="overrides DEVHUB_PORT")
     serve.set_defaults(run=_serve)
 
+    commands.add_parser("worker", help="deliver outbox notices (serve runs one too)").set_defaults(
+        run=_worker
+    )
     commands.add_parser("migrate", help="apply migrations and sync catalogues").set_defaults(
         run=_migrate
     )
@@ -150,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.command in ("serve", "worker"):
+            settings.check_production_ready()
     except SettingsError as exc:
         print(f"devhub-gql: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -90,7 +91,8 @@ async def database(database_url: str) -> AsyncIterator[TortoiseContext]:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock()
+    # Starts at the real time (receivers check webhook timestamps), then moves only when told.
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
@@ -99,13 +101,13 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: ManualClock, database: TortoiseContext) -> Starlette:
+def service(settings: Settings, clock: ManualClock, database: TortoiseContext) -> Starlette:
     return create_app(settings, clock=clock, manage_database=False)
 
 
 @pytest.fixture
-async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
+async def http(service: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=service)
     async with httpx.AsyncClient(transport=transport, base_url="http://devhub.test") as client:
         yield client
 

@@ -271,7 +271,8 @@ class Receiver:
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
-                receiver.requests.append((self.command, self.path, dict(self.headers), body))
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                receiver.requests.append((self.command, self.path, headers, body))
                 self.send_response(receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()

@@ -158,3 +158,9 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
 
     production = run_cli("seed-demo", env={**env, "DEVHUB_ENV": "production"})
     assert production.returncode == 2 and "development" in production.stderr
+
+
+def test_serving_in_production_needs_a_secret_key():
+    result = run_cli("serve", env={"DEVHUB_ENV": "production", "DEVHUB_SECRET_KEY": ""})
+    assert result.returncode == 2
+    assert "DEVHUB_SECRET_KEY" in result.stderr and len(result.stderr.strip().splitlines()) == 1

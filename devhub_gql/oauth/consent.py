@@ -85,7 +85,10 @@ async def approve(
     server: DevhubOAuthServer, viewer: Viewer, params: AuthorizationParams, public_url: str
 ) -> str:
     """Allow and install: a redirect to the callback with a fresh code and the state."""
-    screen = await describe(viewer, params)
+    app = await _matching_app(params)
+    if app is None:
+        raise _invalid_request()
+    screen = await _screen(viewer, app)
     if screen.refusal is not None:
         raise UserErrors.single(None, ErrorCode(screen.refusal.code), screen.refusal.message)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from oauthlib.oauth2.rfc6749 import errors
 from starlette.requests import Request
@@ -29,6 +29,14 @@ def _error_page(message: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=400)
 
 
+def _invalid_request(description: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": "invalid_request", "error_description": description},
+        status_code=400,
+        headers={"cache-control": "no-store"},
+    )
+
+
 def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> Response:
     return Response(body or "", status_code=status, headers=headers, media_type=None)
 
@@ -48,16 +56,12 @@ def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
             return RedirectResponse(exc.in_uri(exc.redirect_uri), status_code=302)
         return RedirectResponse(f"{settings.consent_page}?{urlencode(params)}", status_code=302)
 
-    async def form_endpoint(request: Request, entry_point) -> Response:
+    async def form_endpoint(request: Request, entry_point, required: str | None = None) -> Response:
         if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
-            return JSONResponse(
-                {
-                    "error": "invalid_request",
-                    "error_description": f"content must be {FORM}",
-                },
-                status_code=400,
-            )
+            return _invalid_request(f"content must be {FORM}")
         body = (await request.body()).decode("utf-8", errors="replace")
+        if required and not parse_qs(body).get(required):
+            return _invalid_request(f"Missing parameter: {required}")
         uri = f"{settings.public_url}{request.url.path}"
         async with in_transaction():
             headers, response_body, status = await server.call(
@@ -66,7 +70,7 @@ def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
         return _oauth_response(headers, response_body, status)
 
     async def token(request: Request) -> Response:
-        return await form_endpoint(request, server.create_token_response)
+        return await form_endpoint(request, server.create_token_response, required="grant_type")
 
     async def revoke(request: Request) -> Response:
         return await form_endpoint(request, server.create_revocation_response)

@@ -132,7 +132,10 @@ class DevhubRequestValidator(RequestValidator):
         return True
 
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *a, **k) -> bool:
-        return redirect_uri == request.devhub_code.redirect_uri
+        if redirect_uri != request.devhub_code.redirect_uri:
+            # RFC 6749 §5.2 names this invalid_grant (oauthlib would say invalid_request).
+            raise errors.InvalidGrantError(description="redirect_uri is invalid", request=request)
+        return True
 
     def get_code_challenge(self, code, request) -> str | None:
         return request.devhub_code.code_challenge
