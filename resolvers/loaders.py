@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -18,13 +18,26 @@ from devhub_gql.models import (
     Submission,
     User,
 )
-from devhub_gql.models import (
-    Scope as ScopeRow,
-)
+from devhub_gql.models import Scope as ScopeRow
 from schema.types import Scope
 
 # Keeps SQLite's `IN (...)` parameter lists bounded.
 MAX_BATCH = 500
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _one_each(rows: Iterable[V], keys: Sequence[K], key: Callable[[V], K]) -> list[V | None]:
+    found = {key(row): row for row in rows}
+    return [found.get(k) for k in keys]
+
+
+def _grouped(rows: Iterable[V], keys: Sequence[K], key: Callable[[V], K]) -> list[list[V]]:
+    groups: dict[K, list[V]] = {k: [] for k in keys}
+    for row in rows:
+        groups[key(row)].append(row)
+    return [groups[k] for k in keys]
 
 
 async def _load_app_scopes(app_ids: Sequence[int]) -> list[list[Scope]]:
@@ -41,90 +54,66 @@ async def _load_app_scopes(app_ids: Sequence[int]) -> list[list[Scope]]:
             endpoints="scope__endpoints",
         )
     )
-    by_app: dict[int, list[Scope]] = {app_id: [] for app_id in app_ids}
-    for row in rows:
-        by_app[row["app_id"]].append(Scope.from_values(row))
-    return [by_app[app_id] for app_id in app_ids]
-
-
-async def _load_categories(slugs: Sequence[str]) -> list[Category | None]:
-    rows = {row.slug: row for row in await Category.filter(slug__in=list(slugs))}
-    return [rows.get(slug) for slug in slugs]
-
-
-async def _load_companies(ids: Sequence[int]) -> list[Company | None]:
-    rows = {row.id: row for row in await Company.filter(id__in=list(ids))}
-    return [rows.get(company_id) for company_id in ids]
-
-
-async def _load_submissions(app_ids: Sequence[int]) -> list[list[Submission]]:
-    rows = await Submission.filter(app_id__in=list(app_ids)).order_by("-submitted_at", "-id")
-    by_app: dict[int, list[Submission]] = {app_id: [] for app_id in app_ids}
-    for row in rows:
-        by_app[row.app_id].append(row)
-    return [by_app[app_id] for app_id in app_ids]
-
-
-async def _load_open_revisions(app_ids: Sequence[int]) -> list[PendingRevision | None]:
-    rows = await PendingRevision.filter(app_id__in=list(app_ids), status__in=OPEN_REVISION)
-    by_app = {row.app_id: row for row in rows}
-    return [by_app.get(app_id) for app_id in app_ids]
-
-
-async def _load_apps(ids: Sequence[int]) -> list[App | None]:
-    rows = {row.id: row for row in await App.filter(id__in=list(ids))}
-    return [rows.get(app_id) for app_id in ids]
-
-
-async def _load_users(ids: Sequence[int]) -> list[User | None]:
-    rows = {row.id: row for row in await User.filter(id__in=list(ids))}
-    return [rows.get(user_id) for user_id in ids]
+    groups = _grouped(rows, app_ids, lambda row: row["app_id"])
+    return [[Scope.from_values(row) for row in group] for group in groups]
 
 
 async def _load_scopes(names: Sequence[str]) -> list[Scope | None]:
     rows = await ScopeRow.filter(name__in=list(names)).values(
         "name", "label", "description", "endpoints"
     )
-    by_name = {row["name"]: Scope.from_values(row) for row in rows}
-    return [by_name.get(name) for name in names]
+    return _one_each((Scope.from_values(row) for row in rows), names, lambda scope: scope.name)
+
+
+async def _load_categories(slugs: Sequence[str]) -> list[Category | None]:
+    return _one_each(await Category.filter(slug__in=list(slugs)), slugs, lambda row: row.slug)
+
+
+async def _load_companies(ids: Sequence[int]) -> list[Company | None]:
+    return _one_each(await Company.filter(id__in=list(ids)), ids, lambda row: row.id)
+
+
+async def _load_apps(ids: Sequence[int]) -> list[App | None]:
+    return _one_each(await App.filter(id__in=list(ids)), ids, lambda row: row.id)
+
+
+async def _load_users(ids: Sequence[int]) -> list[User | None]:
+    return _one_each(await User.filter(id__in=list(ids)), ids, lambda row: row.id)
+
+
+async def _load_submissions(app_ids: Sequence[int]) -> list[list[Submission]]:
+    rows = await Submission.filter(app_id__in=list(app_ids)).order_by("-submitted_at", "-id")
+    return _grouped(rows, app_ids, lambda row: row.app_id)
+
+
+async def _load_open_revisions(app_ids: Sequence[int]) -> list[PendingRevision | None]:
+    rows = await PendingRevision.filter(app_id__in=list(app_ids), status__in=OPEN_REVISION)
+    return _one_each(rows, app_ids, lambda row: row.app_id)
 
 
 async def _load_delivery_attempts(message_ids: Sequence[int]) -> list[list[DeliveryAttempt]]:
     rows = await DeliveryAttempt.filter(message_id__in=list(message_ids)).order_by(
         "attempted_at", "id"
     )
-    by_message: dict[int, list[DeliveryAttempt]] = {message_id: [] for message_id in message_ids}
-    for row in rows:
-        by_message[row.message_id].append(row)
-    return [by_message[message_id] for message_id in message_ids]
+    return _grouped(rows, message_ids, lambda row: row.message_id)
 
 
-@dataclass
+def _loader(load: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+    return DataLoader(load, max_batch_size=MAX_BATCH)
+
+
 class Loaders:
-    app_scopes: DataLoader[int, list[Scope]] = field(
-        default_factory=lambda: DataLoader(_load_app_scopes, max_batch_size=MAX_BATCH)
-    )
-    category: DataLoader[str, Category | None] = field(
-        default_factory=lambda: DataLoader(_load_categories, max_batch_size=MAX_BATCH)
-    )
-    company: DataLoader[int, Company | None] = field(
-        default_factory=lambda: DataLoader(_load_companies, max_batch_size=MAX_BATCH)
-    )
-    submissions: DataLoader[int, list[Submission]] = field(
-        default_factory=lambda: DataLoader(_load_submissions, max_batch_size=MAX_BATCH)
-    )
-    open_revision: DataLoader[int, PendingRevision | None] = field(
-        default_factory=lambda: DataLoader(_load_open_revisions, max_batch_size=MAX_BATCH)
-    )
-    app: DataLoader[int, App | None] = field(
-        default_factory=lambda: DataLoader(_load_apps, max_batch_size=MAX_BATCH)
-    )
-    user: DataLoader[int, User | None] = field(
-        default_factory=lambda: DataLoader(_load_users, max_batch_size=MAX_BATCH)
-    )
-    scope: DataLoader[str, Scope | None] = field(
-        default_factory=lambda: DataLoader(_load_scopes, max_batch_size=MAX_BATCH)
-    )
-    delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = field(
-        default_factory=lambda: DataLoader(_load_delivery_attempts, max_batch_size=MAX_BATCH)
-    )
+    """A fresh set per request: a loader's cache must not outlive the request."""
+
+    def __init__(self) -> None:
+        self.app_scopes: DataLoader[int, list[Scope]] = _loader(_load_app_scopes)
+        self.scope: DataLoader[str, Scope | None] = _loader(_load_scopes)
+        self.category: DataLoader[str, Category | None] = _loader(_load_categories)
+        self.company: DataLoader[int, Company | None] = _loader(_load_companies)
+        self.app: DataLoader[int, App | None] = _loader(_load_apps)
+        self.user: DataLoader[int, User | None] = _loader(_load_users)
+        self.submissions: DataLoader[int, list[Submission]] = _loader(_load_submissions)
+        self.open_revision: DataLoader[int, PendingRevision | None] = _loader(_load_open_revisions)
+        self.delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = _loader(
+            _load_delivery_attempts
+        )

@@ -106,6 +106,20 @@ async def test_token_errors_follow_rfc_6749(http: httpx.AsyncClient, app, form, 
     assert (status, error) == expected
 
 
+async def test_a_refresh_cannot_widen_the_granted_scopes(
+    gql: GraphQLClient, http: httpx.AsyncClient, customer, app
+):
+    tokens = await install(gql, http, customer, app)
+    response = await token_request(
+        http,
+        app,
+        grant_type="refresh_token",
+        refresh_token=tokens["refresh_token"],
+        scope="base deals:read admin",
+    )
+    assert oauth_error(response)[:2] == (400, "invalid_scope")
+
+
 async def test_token_requests_must_be_form_encoded(http: httpx.AsyncClient, app):
     response = await http.post(
         "/oauth/token",
