@@ -22,9 +22,11 @@ from tortoise import Tortoise
 from backoffice.schema import create_backoffice_schema
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
+from devhub_gql.domain.marketplace import listing_version
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.outbox.worker import OutboxWorker
+from devhub_gql.response_cache import AnonymousResponseCache
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
 from schema.build import create_schema
@@ -152,5 +154,7 @@ def create_app(
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,
     )
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AnonymousResponseCache)
+    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so cache hits get an id too
+    listing_version.reset()  # a new app may sit on a new database (tests)
     return app

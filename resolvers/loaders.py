@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from devhub_gql.domain.marketplace import current_slugs
 from devhub_gql.domain.revisions import OPEN_REVISION
 from devhub_gql.models import (
     App,
@@ -98,6 +99,11 @@ async def _load_delivery_attempts(message_ids: Sequence[int]) -> list[list[Deliv
     return _grouped(rows, message_ids, lambda row: row.message_id)
 
 
+async def _load_slugs(app_ids: Sequence[int]) -> list[str | None]:
+    slugs = await current_slugs(list(app_ids))
+    return [slugs.get(app_id) for app_id in app_ids]
+
+
 def _loader(load: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
     return DataLoader(load, max_batch_size=MAX_BATCH)
 
@@ -114,6 +120,7 @@ class Loaders:
         self.user: DataLoader[int, User | None] = _loader(_load_users)
         self.submissions: DataLoader[int, list[Submission]] = _loader(_load_submissions)
         self.open_revision: DataLoader[int, PendingRevision | None] = _loader(_load_open_revisions)
+        self.slug: DataLoader[int, str | None] = _loader(_load_slugs)
         self.delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = _loader(
             _load_delivery_attempts
         )

@@ -5,19 +5,22 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from devhub_gql.domain import accounts, apps, installations, submissions
+from devhub_gql.domain import accounts, apps, installations, marketplace, submissions
 from devhub_gql.domain.errors import NotFound
 from schema.context import Info
-from schema.types import App, Company, Installation, Submission, User
+from schema.types import App, Company, Installation, MarketplaceApp, Submission, User
 
 
 async def node(info: Info, id: strawberry.ID) -> relay.Node:
-    viewer = await info.context.require_viewer()
     try:
         global_id = relay.GlobalID.from_id(id)
         row_id = int(global_id.node_id)
     except (ValueError, TypeError):
         raise NotFound("No object with this id.") from None
+    if global_id.type_name == "MarketplaceApp":  # public: no sign-in needed
+        listing = await marketplace.get_listing(app_id=row_id)
+        return MarketplaceApp.from_model(listing, info.context.settings.public_url)
+    viewer = await info.context.require_viewer()
     match global_id.type_name:
         case "App":
             return App.from_model(await apps.get_app(viewer, row_id))

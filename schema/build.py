@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from resolvers import accounts, apps, catalog, installations, lifecycle, nodes
+from resolvers import accounts, apps, catalog, installations, lifecycle, marketplace, nodes
 from schema.errors import shape_errors
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.payloads import (
@@ -39,6 +39,7 @@ from schema.types import (
     Category,
     Company,
     Installation,
+    MarketplaceApp,
     Scope,
     Submission,
     User,
@@ -64,6 +65,14 @@ class Query:
     apps: Connection[App] = strawberry.field(
         resolver=apps.apps_of_company,
         description=f"The viewer's company's apps, newest first; `first` ≤ {MAX_PAGE_SIZE}.",
+    )
+    marketplace_apps: Connection[MarketplaceApp] = strawberry.field(
+        resolver=marketplace.marketplace_apps,
+        description="Published apps; search by text, filter by category slug. No sign-in needed.",
+    )
+    marketplace_app: MarketplaceApp = strawberry.field(
+        resolver=marketplace.marketplace_app,
+        description="One listing by id or slug; unpublished (approved) apps stay reachable here.",
     )
     authorization_request: AuthorizationRequest = strawberry.field(
         resolver=installations.authorization_request,

@@ -9,6 +9,8 @@ from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from devhub_gql import models as m
+from devhub_gql.domain.marketplace import MarketplaceSort as MarketplaceSortEnum
+from devhub_gql.domain.marketplace import install_url
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
 from devhub_gql.domain.revisions import compute_diff
 from devhub_gql.models import OutboxMessage
@@ -471,4 +473,76 @@ class Installation(relay.Node):
             granted_scope_names=list(row.scopes),
             app_pk=row.app_id,
             user_pk=row.user_id,
+        )
+
+
+MarketplaceSort = strawberry.enum(MarketplaceSortEnum, name="MarketplaceSort")
+
+
+@strawberry.type(description="An app as the marketplace lists it: what a customer decides on.")
+class MarketplaceApp(relay.Node):
+    listing_id: relay.NodeID[int]
+    name: str
+    icon_url: str | None
+    summary: str | None
+    description: str | None
+    listing_image_urls: list[str]
+    video_url: str | None
+    setup_instructions: str | None
+    website_url: str | None
+    terms_of_service_url: str | None
+    privacy_policy_url: str | None
+    pricing_url: str | None
+    support_url: str | None
+    documentation_url: str | None
+    support_email: str | None
+    installation_count: int
+    published_at: datetime | None
+    install_url: str = strawberry.field(
+        description="Where Install sends the user: the app's installation page or /oauth/authorize."
+    )
+    company_pk: strawberry.Private[int]
+    category_slug: strawberry.Private[str | None]
+
+    @strawberry.field(description="Stable address of the listing; old slugs keep working.")
+    async def slug(self, info: Info) -> str:
+        return await info.context.loaders.slug.load(self.listing_id)
+
+    @strawberry.field
+    async def developer_name(self, info: Info) -> str:
+        return (await info.context.loaders.company.load(self.company_pk)).name
+
+    @strawberry.field
+    async def category(self, info: Info) -> Category | None:
+        if self.category_slug is None:
+            return None
+        return Category.from_model(await info.context.loaders.category.load(self.category_slug))
+
+    @strawberry.field(description="What the app may do once installed.")
+    async def scopes(self, info: Info) -> list[Scope]:
+        return await info.context.loaders.app_scopes.load(self.listing_id)
+
+    @classmethod
+    def from_model(cls, row: m.App, public_url: str) -> MarketplaceApp:
+        return cls(
+            listing_id=row.id,
+            name=row.name,
+            icon_url=row.icon_url,
+            summary=row.summary,
+            description=row.description,
+            listing_image_urls=list(row.listing_image_urls or []),
+            video_url=row.video_url,
+            setup_instructions=row.setup_instructions,
+            website_url=row.website_url,
+            terms_of_service_url=row.terms_of_service_url,
+            privacy_policy_url=row.privacy_policy_url,
+            pricing_url=row.pricing_url,
+            support_url=row.support_url,
+            documentation_url=row.documentation_url,
+            support_email=row.support_email,
+            installation_count=row.installation_count,
+            published_at=row.published_at,
+            install_url=install_url(row, public_url),
+            company_pk=row.company_id,
+            category_slug=row.category_id,
         )

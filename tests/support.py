@@ -290,3 +290,10 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+DELETE_APP = """
+mutation D($id: ID!, $reason: String!) {
+  deleteApp(input: {id: $id, reason: $reason}) { deletedAppId userErrors { field code message } }
+}
+"""

@@ -15,6 +15,7 @@ from devhub_gql.domain import revisions, secrets
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import BASE_SCOPE, CATEGORY_SLUGS, SCOPE_NAMES, normalize_scope_set
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
+from devhub_gql.domain.marketplace import assign_slug, listing_changed
 from devhub_gql.domain.validation import (
     check_email,
     check_length,
@@ -167,6 +168,7 @@ async def create_app(
             **fields,
         )
         await AppScope.create(app=app, scope_id=BASE_SCOPE)
+        await assign_slug(app, now)
     return AppWithSecret(app=app, client_secret=client_secret)
 
 
@@ -209,10 +211,15 @@ async def update_app(
             await revisions.stage_critical_changes(app, critical, now)
         else:
             await revisions.apply_critical_values(app, critical, now)
+        renamed = "name" in cleaned and cleaned["name"] != app.name
         for field, value in cleaned.items():
             setattr(app, field, value)
         app.updated_at = now
         await app.save()
+        if renamed:
+            await assign_slug(app, now)
+        if app.status in revisions.GUARDED_STATUSES:
+            await listing_changed()
     return app
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from devhub_gql.models import Category, Scope
+from devhub_gql.models import Category, MarketplaceState, Scope
 
 BASE_SCOPE = "base"
 ADMIN_SCOPE = "admin"
@@ -269,7 +270,9 @@ def normalize_scope_set(names: list[str]) -> list[str]:
 
 
 async def sync_catalogues() -> None:
+    """Reference data every deployment needs; safe to run again."""
     async with in_transaction():
+        await MarketplaceState.get_or_create(id=1, defaults={"version": 0})
         for position, entry in enumerate(SCOPES):
             await Scope.update_or_create(
                 name=entry.name,
@@ -284,3 +287,5 @@ async def sync_catalogues() -> None:
             await Category.update_or_create(
                 slug=slug, defaults={"label": label, "position": position}
             )
+        # Cached anonymous responses include the catalogues: let every process drop them.
+        await MarketplaceState.filter(id=1).update(version=F("version") + 1)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import ADMIN_SCOPE, SCOPES
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserErrors
+from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import (
     AccessToken,
     App,
@@ -81,6 +83,12 @@ async def revoke_tokens(installation_ids: list[int], now: datetime) -> None:
     )
 
 
+async def count_installation(app_id: int, change: int) -> None:
+    """Keep the marketplace's installation count (a sort key) in step."""
+    await App.filter(id=app_id).update(installation_count=F("installation_count") + change)
+    await listing_changed()
+
+
 async def uninstall(installation: Installation, app: App, *, now: datetime) -> bool:
     """Tokens dead at once, the row kept, the app notified. False if already uninstalled."""
     changed = await Installation.filter(id=installation.id, uninstalled_at=None).update(
@@ -89,6 +97,7 @@ async def uninstall(installation: Installation, app: App, *, now: datetime) -> b
     if not changed:
         return False
     await revoke_tokens([installation.id], now)
+    await count_installation(app.id, -1)
     await enqueue_uninstall_notice(app, installation, now=now)
     return True
 

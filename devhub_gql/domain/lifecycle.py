@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from devhub_gql.domain import audit
 from devhub_gql.domain.errors import ErrorCode, UserErrors
+from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import App, AppStatus, AppType
 
 
@@ -73,9 +74,10 @@ async def apply_transition(
     reason: str | None = None,
 ) -> None:
     source, target = check_transition(app, transition)
-    moved = await App.filter(id=app.id, status=source, deleted_at=None).update(
-        status=target, updated_at=now
-    )
+    changes: dict = {"status": target, "updated_at": now}
+    if target == AppStatus.PUBLISHED and app.published_at is None:
+        changes["published_at"] = now
+    moved = await App.filter(id=app.id, status=source, deleted_at=None).update(**changes)
     if not moved:
         raise UserErrors.single(
             None, ErrorCode.INVALID_TRANSITION, "The app changed meanwhile; reload it and retry."
@@ -89,5 +91,7 @@ async def apply_transition(
         reason=reason,
         now=now,
     )
+    await listing_changed()
     app.status = target
     app.updated_at = now
+    app.published_at = changes.get("published_at", app.published_at)

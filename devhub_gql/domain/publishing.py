@@ -12,6 +12,7 @@ from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.lifecycle import Transition, apply_transition, check_transition
+from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.domain.validation import check_length, clean_text
 from devhub_gql.models import App, AppStatus, Submission, SubmissionStatus
 
@@ -84,6 +85,7 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
                 None, ErrorCode.INVALID_TRANSITION, "The app changed meanwhile."
             )
         await installations.uninstall_everywhere(app, now=now)
+        await listing_changed()
         await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).update(
             status=SubmissionStatus.WITHDRAWN, decided_at=now
         )

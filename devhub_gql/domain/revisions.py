@@ -14,6 +14,7 @@ from devhub_gql.domain import audit
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.installations import require_reauthorization
+from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import App, AppScope, AppStatus, PendingRevision, RevisionStatus
 
 CRITICAL_FIELDS = ("callback_url", "scopes", "installation_url", "category")
@@ -138,6 +139,7 @@ async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
     app.updated_at = now
     await app.save()
     await audit.record(app.id, actor_id=actor_id, action="revision_merged", now=now)
+    await listing_changed()
     return diff
 
 

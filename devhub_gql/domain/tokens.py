@@ -11,7 +11,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from devhub_gql.domain import revisions
-from devhub_gql.domain.installations import effective_scopes, revoke_tokens, uninstall
+from devhub_gql.domain.installations import (
+    count_installation,
+    effective_scopes,
+    revoke_tokens,
+    uninstall,
+)
 from devhub_gql.domain.secrets import digest
 from devhub_gql.models import (
     AccessToken,
@@ -103,7 +108,10 @@ async def issue_for_code(
             installed_at=now,
             updated_at=now,
         )
+        await count_installation(code.app_id, +1)
     else:
+        if installation.uninstalled_at is not None:
+            await count_installation(code.app_id, +1)
         await revoke_tokens([installation.id], now)
         installation.scopes = code.scopes
         installation.needs_reauthorization = False

@@ -1,7 +1,14 @@
 """Tortoise models, one module per area; Tortoise discovers them through this package."""
 
 from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
-from devhub_gql.models.apps import App, AppScope, AppStatus, AppType
+from devhub_gql.models.apps import (
+    App,
+    AppScope,
+    AppSlug,
+    AppStatus,
+    AppType,
+    MarketplaceState,
+)
 from devhub_gql.models.catalog import Category, Scope
 from devhub_gql.models.installations import (
     AccessToken,
@@ -23,6 +30,7 @@ __all__ = [
     "AccessToken",
     "App",
     "AppScope",
+    "AppSlug",
     "AppStatus",
     "AppType",
     "AuditEntry",
@@ -32,6 +40,7 @@ __all__ = [
     "CompanyKind",
     "DeliveryAttempt",
     "Installation",
+    "MarketplaceState",
     "NoticeStatus",
     "OutboxMessage",
     "PendingRevision",

@@ -67,6 +67,10 @@ class App(Model):
     test_account_notes = fields.TextField(null=True)
     partner_terms_accepted = fields.BooleanField(default=False)
 
+    # Marketplace: when it was first published, and how many users have it installed now.
+    published_at = fields.DatetimeField(null=True)
+    installation_count = fields.IntField(default=0)
+
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     # Soft delete: a deleted app vanishes from every query but its rows and audit trail stay.
@@ -75,7 +79,13 @@ class App(Model):
 
     class Meta:
         table = "app"
-        indexes = (("company_id", "deleted_at", "created_at"),)
+        indexes = (
+            ("company_id", "deleted_at", "created_at"),
+            ("status", "published_at"),
+            ("status", "installation_count"),
+            ("status", "name"),
+            ("status", "category_id", "published_at"),
+        )
 
 
 class AppScope(Model):
@@ -94,3 +104,32 @@ class AppScope(Model):
     class Meta:
         table = "app_scope"
         unique_together = (("app", "scope"),)
+
+
+class AppSlug(Model):
+    """Every slug an app's name has given it: an old link keeps working after a rename."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=100, unique=True)
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
+        "devhub.App", related_name="slugs", on_delete=fields.CASCADE
+    )
+    app_id: int
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "app_slug"
+        indexes = (("app_id", "created_at"),)
+
+
+class MarketplaceState(Model):
+    """One row: a version bumped by every change to what the marketplace lists.
+
+    Each process compares it with the version its cached anonymous responses were made at.
+    """
+
+    id = fields.IntField(primary_key=True)
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "marketplace_state"

@@ -1,0 +1,145 @@
+"""The public marketplace: which apps it lists, their slugs, and its change version."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlencode
+
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
+
+from devhub_gql.domain.errors import NotFound
+from devhub_gql.models import App, AppSlug, AppStatus, AppType, MarketplaceState
+
+MAX_SLUG_LENGTH = 80
+MAX_SEARCH_LENGTH = 100
+
+
+class MarketplaceSort(StrEnum):
+    NEWEST = "NEWEST"
+    NAME = "NAME"
+    INSTALLATIONS = "INSTALLATIONS"
+
+
+_ORDER = {
+    MarketplaceSort.NEWEST: ("-published_at", "-id"),
+    MarketplaceSort.NAME: ("name", "id"),
+    MarketplaceSort.INSTALLATIONS: ("-installation_count", "-id"),
+}
+
+
+def listed_apps(
+    *, search: str | None, category: str | None, sort: MarketplaceSort
+) -> QuerySet[App]:
+    """Published public apps only: never drafts, unpublished (approved) or deleted ones."""
+    queryset = App.filter(type=AppType.PUBLIC, status=AppStatus.PUBLISHED, deleted_at=None)
+    if category:
+        queryset = queryset.filter(category_id=category)
+    if search and (text := search.strip()[:MAX_SEARCH_LENGTH]):
+        queryset = queryset.filter(
+            Q(name__icontains=text) | Q(summary__icontains=text) | Q(description__icontains=text)
+        )
+    return queryset.order_by(*_ORDER[sort])
+
+
+async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> App:
+    """A published app, or an approved (unpublished) one: those stay reachable by direct link."""
+    queryset = App.filter(
+        type=AppType.PUBLIC,
+        status__in=(AppStatus.PUBLISHED, AppStatus.APPROVED),
+        deleted_at=None,
+    )
+    if app_id is not None:
+        app = await queryset.filter(id=app_id).first()
+    elif slug:
+        app = await queryset.filter(slugs__slug=slug.lower()).first()
+    else:
+        app = None
+    if app is None:
+        raise NotFound("No app in the marketplace by that id or slug.")
+    return app
+
+
+def install_url(app: App, public_url: str) -> str:
+    """Where "Install" sends a user: the app's own installation page, or our authorize URL."""
+    query = urlencode({"client_id": app.client_id, "redirect_uri": app.callback_url})
+    return app.installation_url or f"{public_url}/oauth/authorize?{query}"
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:MAX_SLUG_LENGTH].strip("-") or "app"
+
+
+async def assign_slug(app: App, now: datetime) -> None:
+    """Give the app the slug of its current name; earlier slugs keep pointing at it."""
+    base = slugify(app.name)
+    taken = {
+        row["slug"]: row["app_id"]
+        for row in await AppSlug.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values(
+            "slug", "app_id"
+        )
+    }
+    candidate, suffix = base, 1
+    while candidate in taken and taken[candidate] != app.id:
+        suffix += 1
+        candidate = f"{base}-{suffix}"
+    if candidate in taken:  # the app held this slug before: make it current again
+        await AppSlug.filter(slug=candidate).update(created_at=now)
+    else:
+        await AppSlug.create(slug=candidate, app_id=app.id, created_at=now)
+
+
+async def current_slugs(app_ids: list[int]) -> dict[int, str]:
+    rows = (
+        await AppSlug.filter(app_id__in=app_ids)
+        .order_by("created_at", "id")
+        .values("app_id", "slug")
+    )
+    return {row["app_id"]: row["slug"] for row in rows}  # the newest wins
+
+
+class ListingVersion:
+    """Tells cached anonymous responses when the marketplace changed.
+
+    A change bumps the version row in the changing transaction, so other processes see it at their
+    next check (at most a second later); the changing process checks at once on its next request.
+    """
+
+    RECHECK_EVERY = 1.0
+    WATCH_AFTER_CHANGE = 2.0
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.known = -1
+        self.checked_at = 0.0
+        self.changed_at = 0.0
+
+    async def bump(self) -> None:
+        # The row is created by `devhub-gql migrate` (see catalog.sync_catalogues).
+        await MarketplaceState.filter(id=1).update(version=F("version") + 1)
+        self.changed_at = time.monotonic()
+
+    async def current(self) -> int:
+        now = time.monotonic()
+        recently_changed = now - self.changed_at < self.WATCH_AFTER_CHANGE
+        if recently_changed or now - self.checked_at >= self.RECHECK_EVERY:
+            row = await MarketplaceState.filter(id=1).values_list("version", flat=True)
+            self.known = row[0] if row else 0
+            self.checked_at = now
+        return self.known
+
+
+# One per process: the domain bumps it, the response cache reads it.
+listing_version = ListingVersion()
+
+
+async def listing_changed() -> None:
+    await listing_version.bump()

@@ -1,0 +1,149 @@
+"""Anonymous marketplace responses, cached as encoded bytes per (document, variables).
+
+Only POSTs without credentials whose operation reads nothing but public catalogue fields are
+cached, and an entry is served only while the marketplace version it was made at is current
+(see domain.marketplace.ListingVersion): a change shows on this process's next request and on
+every other process within a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from functools import lru_cache
+
+import orjson
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from devhub_gql.domain.marketplace import listing_version
+
+CACHEABLE_FIELDS = frozenset(
+    {"marketplaceApps", "marketplaceApp", "scopes", "categories", "__typename"}
+)
+MAX_ENTRIES = 2048
+CACHE_HEADER = b"x-devhub-cache"
+
+
+@lru_cache(maxsize=512)
+def is_cacheable(query: str, operation_name: str | None) -> bool:
+    """A query whose root fields are all public catalogue fields."""
+    try:
+        document = parse(query, max_tokens=2000)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+        return False
+    selections = operations[0].selection_set.selections
+    return all(
+        isinstance(selection, FieldNode) and selection.name.value in CACHEABLE_FIELDS
+        for selection in selections
+    )
+
+
+def _cache_key(body: bytes) -> bytes | None:
+    try:
+        request = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+        return None
+    operation_name = request.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return None
+    if not is_cacheable(request["query"], operation_name):
+        return None
+    return hashlib.sha256(body).digest()
+
+
+class AnonymousResponseCache:
+    def __init__(self, app: ASGIApp, path: str = "/graphql") -> None:
+        self.app = app
+        self.path = path
+        self.entries: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or scope["path"] != self.path
+            or any(name == b"authorization" for name, _ in scope["headers"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        key = _cache_key(body)
+        if key is None:
+            await self.app(scope, _replay(body), send)
+            return
+        version = await listing_version.current()
+        cached = self.entries.get(key)
+        if cached is not None and cached[0] == version:
+            self.entries.move_to_end(key)
+            await _send_json(send, cached[1])
+            return
+        await self.app(scope, _replay(body), self._storing(send, key, version))
+
+    def _storing(self, send: Send, key: bytes, version: int) -> Send:
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (CACHE_HEADER, b"miss")],
+                }
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and status == 200:
+                    body = b"".join(chunks)
+                    if b'"errors"' not in body:
+                        self.entries[key] = (version, body)
+                        if len(self.entries) > MAX_ENTRIES:
+                            self.entries.popitem(last=False)
+            await send(message)
+
+        return capture
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (CACHE_HEADER, b"hit"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
