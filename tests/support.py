@@ -127,10 +127,12 @@ class StatementCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
+        self.parameters: list[list[Any]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == "%s: %s" and record.args:
             self.statements.append(str(record.args[0]))
+            self.parameters.append(list(record.args[1] or []))
 
 
 @contextmanager

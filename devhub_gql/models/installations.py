@@ -32,7 +32,11 @@ class Installation(Model):
     class Meta:
         table = "installation"
         unique_together = (("app", "user"),)
-        indexes = (("company_id", "uninstalled_at"), ("app_id", "uninstalled_at"))
+        indexes = (
+            ("company_id", "uninstalled_at", "installed_at"),
+            ("user_id", "uninstalled_at", "installed_at"),
+            ("app_id", "uninstalled_at"),
+        )
 
 
 class AuthorizationCode(Model):
@@ -56,6 +60,7 @@ class AuthorizationCode(Model):
 
     class Meta:
         table = "authorization_code"
+        indexes = (("app_id", "created_at"),)
 
 
 class RefreshToken(Model):
@@ -77,7 +82,7 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_token"
-        indexes = (("installation_id", "revoked_at"),)
+        indexes = (("installation_id", "revoked_at"), ("code_id",))
 
 
 class AccessToken(Model):
@@ -98,4 +103,4 @@ class AccessToken(Model):
 
     class Meta:
         table = "access_token"
-        indexes = (("installation_id", "revoked_at"),)
+        indexes = (("installation_id", "revoked_at"), ("refresh_token_id", "revoked_at"))
