@@ -47,11 +47,19 @@ async def migrate(settings: Settings) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "devhub-gql: several workers need PostgreSQL (DATABASE_URL=postgres://...); "
+            "SQLite takes one writer at a time",
+            file=sys.stderr,
+        )
+        return 2
     uvicorn.run(
         "devhub_gql.cli:app_from_env",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
+        workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
@@ -144,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="overrides DEVHUB_HOST")
     serve.add_argument("--port", type=int, help="overrides DEVHUB_PORT")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)"
+    )
     serve.set_defaults(run=_serve)
 
     commands.add_parser("worker", help="deliver outbox notices (serve runs one too)").set_defaults(

@@ -164,3 +164,10 @@ def test_serving_in_production_needs_a_secret_key():
     result = run_cli("serve", env={"DEVHUB_ENV": "production", "DEVHUB_SECRET_KEY": ""})
     assert result.returncode == 2
     assert "DEVHUB_SECRET_KEY" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_several_workers_are_refused_on_sqlite(sqlite_url: str):
+    env = {"DATABASE_URL": sqlite_url, "DEVHUB_ENV": "development"}
+    result = run_cli("serve", "--workers", "2", env=env)
+    assert result.returncode == 2
+    assert "PostgreSQL" in result.stderr and len(result.stderr.strip().splitlines()) == 1
