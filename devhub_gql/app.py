@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,6 +27,7 @@ from devhub_gql.domain.marketplace import listing_version
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.outbox.worker import OutboxWorker
+from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.response_cache import AnonymousResponseCache
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
@@ -61,11 +63,43 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class SecurityHeadersMiddleware:
+    """The headers browsers act on: no sniffing, no framing, no referrer, HSTS behind https."""
+
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if https:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class GraphQLEndpoint(GraphQL):
     """Strawberry's ASGI view with our context and orjson; JSON POST only (no GET, no multipart)."""
 
     def __init__(
-        self, schema: BaseSchema, settings: Settings, clock: Clock, oauth: DevhubOAuthServer
+        self,
+        schema: BaseSchema,
+        settings: Settings,
+        clock: Clock,
+        oauth: DevhubOAuthServer,
+        sign_in_limiter: RateLimiter,
     ) -> None:
         super().__init__(
             schema,
@@ -76,6 +110,7 @@ class GraphQLEndpoint(GraphQL):
         self.settings = settings
         self.clock = clock
         self.oauth = oauth
+        self.sign_in_limiter = sign_in_limiter
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -86,6 +121,7 @@ class GraphQLEndpoint(GraphQL):
             request_id=request.state.request_id,
             loaders=Loaders(),
             oauth=self.oauth,
+            sign_in_limiter=self.sign_in_limiter,
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -132,29 +168,43 @@ def create_app(
             await Tortoise.close_connections()
 
     oauth = DevhubOAuthServer(settings, clock)
+    sign_in_limiter = RateLimiter(settings.sign_in_limit_per_minute, 60, clock)
+    token_limiter = RateLimiter(settings.token_limit_per_minute, 60, clock)
 
     graphql = GraphQLEndpoint(
         create_schema(introspection=settings.introspection, max_depth=settings.max_query_depth),
         settings=settings,
         clock=clock,
         oauth=oauth,
+        sign_in_limiter=sign_in_limiter,
     )
     backoffice = BackofficeEndpoint(
         create_backoffice_schema(max_depth=settings.max_query_depth),
         settings=settings,
         clock=clock,
         oauth=oauth,
+        sign_in_limiter=sign_in_limiter,
     )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
-            *oauth_routes(oauth, settings),
+            *oauth_routes(oauth, settings, token_limiter),
         ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,
     )
     app.add_middleware(AnonymousResponseCache)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https://"))
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so cache hits get an id too
     listing_version.reset()  # a new app may sit on a new database (tests)
     return app

@@ -37,6 +37,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     consent_url: str | None = None
     api_domain_template: str = "https://company{company_id}.api.devhub.example"
+    sign_in_limit_per_minute: int = 10
+    token_limit_per_minute: int = 600
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def graphiql(self) -> bool:
@@ -78,6 +81,13 @@ class Settings:
             public_url=_url(env, "DEVHUB_PUBLIC_URL", f"http://{host}:{port}"),
             consent_url=_url(env, "DEVHUB_CONSENT_URL", None),
             api_domain_template=_api_domain_template(env),
+            sign_in_limit_per_minute=_integer(
+                env, "DEVHUB_SIGN_IN_LIMIT_PER_MINUTE", 10, low=1, high=1_000_000
+            ),
+            token_limit_per_minute=_integer(
+                env, "DEVHUB_TOKEN_LIMIT_PER_MINUTE", 600, low=1, high=1_000_000
+            ),
+            cors_origins=_origins(env),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -161,3 +171,14 @@ def _api_domain_template(env: Mapping[str, str]) -> str:
     if "{company_id}" not in raw:
         raise SettingsError("DEVHUB_API_DOMAIN_TEMPLATE must contain {company_id}")
     return raw
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("DEVHUB_CORS_ORIGINS") or ""
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"DEVHUB_CORS_ORIGINS entries must be http(s) origins, got {origin!r}"
+            )
+    return origins

@@ -41,6 +41,7 @@ async def sign_up(info: Info, input: SignUpInput) -> SignInPayload:
 
 
 async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
+    info.context.check_rate(info.context.sign_in_limiter, f"ip:{info.context.client_ip()}")
     outcome = await attempt(
         accounts.sign_in(
             email=input.email,

@@ -11,7 +11,8 @@ from starlette.responses import Response
 
 from devhub_gql.clock import Clock
 from devhub_gql.domain.accounts import Viewer, authenticate
-from devhub_gql.domain.errors import Unauthenticated
+from devhub_gql.domain.errors import RateLimited, Unauthenticated
+from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
 
@@ -24,6 +25,7 @@ class Context:
     request_id: str
     loaders: Any  # resolvers.loaders.Loaders; typed loosely to keep schema/ free of resolvers/
     oauth: Any  # devhub_gql.oauth.server.DevhubOAuthServer, for the consent mutations
+    sign_in_limiter: RateLimiter
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)
 
@@ -43,6 +45,17 @@ class Context:
     def known_viewer(self) -> Viewer | None:
         """The viewer if already looked up (the back-office view does so up front)."""
         return self._viewer
+
+    def client_ip(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
+
+    def check_rate(self, limiter: RateLimiter, key: str) -> None:
+        """Refuse with 429 and Retry-After when `key` is over its budget."""
+        retry_after = limiter.retry_after(key)
+        if retry_after is not None:
+            self.response.status_code = 429
+            self.response.headers["retry-after"] = str(retry_after)
+            raise RateLimited(f"Too many attempts; retry in {retry_after} s.")
 
     async def require_viewer(self) -> Viewer:
         viewer = await self.viewer()

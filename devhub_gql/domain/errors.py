@@ -87,6 +87,11 @@ class NotFound(AccessError):
     default_message = "No such object."
 
 
+class RateLimited(AccessError):
+    code = "RATE_LIMITED"
+    default_message = "Too many attempts; wait a little and try again."
+
+
 class BadRequest(AccessError):
     """An argument outside what the API accepts (page size, cursor); not a validation error."""
 

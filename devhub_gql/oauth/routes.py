@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -14,10 +17,31 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.oauth.validator import client_credentials
+from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
 FORM = "application/x-www-form-urlencoded"
-CONSENT_PAGE = Path(__file__).with_name("consent.html")
+CONSENT_PAGE = Path(__file__).with_name("consent.html").read_text()
+
+
+def _content_security_policy(page: str) -> str:
+    """Only the page's own inline script and style may run (pinned by hash), icons from https."""
+    hashes = {
+        tag: " ".join(
+            f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+            for body in re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.S)
+        )
+        for tag in ("script", "style")
+    }
+    return (
+        f"default-src 'none'; script-src {hashes['script']}; style-src {hashes['style']}; "
+        "img-src https:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    )
+
+
+CONSENT_POLICY = _content_security_policy(CONSENT_PAGE)
 
 
 def _error_page(message: str) -> HTMLResponse:
@@ -41,7 +65,9 @@ def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> R
     return Response(body or "", status_code=status, headers=headers, media_type=None)
 
 
-def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
+def oauth_routes(
+    server: DevhubOAuthServer, settings: Settings, token_limiter: RateLimiter
+) -> list[Route]:
     async def authorize(request: Request) -> Response:
         params = dict(request.query_params)
         params.pop("scope", None)  # scopes are fixed on the app, never chosen per request
@@ -70,6 +96,18 @@ def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
         return _oauth_response(headers, response_body, status)
 
     async def token(request: Request) -> Response:
+        client_id, _ = client_credentials(dict(request.headers), None, None)
+        key = f"client:{client_id}" if client_id else f"ip:{request.client and request.client.host}"
+        retry_after = token_limiter.retry_after(key)
+        if retry_after is not None:
+            return JSONResponse(
+                {
+                    "error": "temporarily_unavailable",
+                    "error_description": f"Too many token requests; retry in {retry_after} s.",
+                },
+                status_code=429,
+                headers={"retry-after": str(retry_after), "cache-control": "no-store"},
+            )
         return await form_endpoint(request, server.create_token_response, required="grant_type")
 
     async def revoke(request: Request) -> Response:
@@ -107,7 +145,7 @@ def oauth_routes(server: DevhubOAuthServer, settings: Settings) -> list[Route]:
         )
 
     async def consent_page(request: Request) -> Response:
-        return HTMLResponse(CONSENT_PAGE.read_text())
+        return HTMLResponse(CONSENT_PAGE, headers={"content-security-policy": CONSENT_POLICY})
 
     return [
         Route("/oauth/authorize", authorize, methods=["GET"]),
