@@ -81,6 +81,10 @@ async def claim_code(app: App, code: str, now: datetime) -> ClaimedCode:
     row = await AuthorizationCode.get_or_none(code_digest=digest(code), app_id=app.id)
     if row is None:
         return ClaimedCode(CodeCheck.INVALID)
+    # Lock the app's row until this exchange commits: a concurrent deleteApp then either waits
+    # and uninstalls the new installation too, or has already won and the app is gone.
+    if await App.filter(id=app.id, deleted_at=None).select_for_update().first() is None:
+        return ClaimedCode(CodeCheck.INVALID)
     if row.used_at is None and now >= row.expires_at:
         return ClaimedCode(CodeCheck.EXPIRED)
     claimed = await AuthorizationCode.filter(id=row.id, used_at=None).update(used_at=now)
@@ -139,14 +143,28 @@ async def issue_for_code(
 
 async def find_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
     """A usable refresh token of this app: not revoked, used within 60 days, still installed."""
-    row = await RefreshToken.filter(
+    return await RefreshToken.filter(
         token_digest=digest(token),
         revoked_at=None,
         expires_at__gt=now,
         installation__app_id=app.id,
         installation__uninstalled_at=None,
     ).first()
-    return row
+
+
+async def claim_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
+    """find_refresh_token, holding the installation's row until the grant commits.
+
+    An uninstall racing the refresh then either waits and revokes the new access token with the
+    rest, or has already won and the refresh fails: no access token outlives its installation.
+    """
+    row = await find_refresh_token(app, token, now)
+    if row is None:
+        return None
+    still_installed = await Installation.filter(id=row.installation_id, uninstalled_at=None).update(
+        updated_at=now
+    )
+    return row if still_installed else None
 
 
 async def refresh_scopes(refresh: RefreshToken) -> list[str]:

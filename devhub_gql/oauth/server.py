@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ from devhub_gql.domain.secrets import new_secret
 from devhub_gql.domain.tokens import ACCESS_LIFETIME
 from devhub_gql.oauth.validator import DevhubRequestValidator
 from devhub_gql.settings import Settings
+
+# oauthlib logs whole token responses at DEBUG: never let them reach a log, whatever the level.
+logging.getLogger("oauthlib").setLevel(logging.WARNING)
 
 ACCESS_TOKEN_PREFIX = "dhat"
 REFRESH_TOKEN_PREFIX = "dhrt"

@@ -172,7 +172,7 @@ class DevhubRequestValidator(RequestValidator):
 
     # Token: refresh_token --------------------------------------------------------------------
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
-        row = self._run(tokens.find_refresh_token, client, refresh_token, self.clock.now())
+        row = self._run(tokens.claim_refresh_token, client, refresh_token, self.clock.now())
         if row is None:
             raise errors.InvalidGrantError(description="refresh_token is invalid", request=request)
         request.devhub_refresh = row

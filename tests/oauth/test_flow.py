@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import socket
 from collections.abc import AsyncIterator
 
@@ -153,7 +154,10 @@ async def test_pkce_is_verified_when_the_code_carries_a_challenge(
     assert refused.value.error == error
 
 
-async def test_no_secret_is_stored_in_clear(live: GraphQLClient, live_url: str, receiver):
+async def test_no_secret_is_stored_in_clear_or_logged(
+    live: GraphQLClient, live_url: str, receiver, caplog
+):
+    caplog.set_level(logging.DEBUG)
     developer = await sign_up(live, "dev@example.com")
     customer = await sign_up(live, "buyer@example.com", kind="PRODUCTION", company="Buyer")
     app = await live_private_app(live, developer, f"{receiver.url}/callback")
@@ -195,5 +199,10 @@ async def test_no_secret_is_stored_in_clear(live: GraphQLClient, live_url: str, 
         dump.extend(str(row) for row in await model.all().values())
     everything = "\n".join(dump)
     assert len(everything) > 1000
+    logged = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    assert len(caplog.records) > 50  # SQL statements, requests: the log was really captured
     for secret in handled:
         assert secret not in everything
+        assert secret not in logged
