@@ -227,16 +227,16 @@ async def rotate_client_secret(
     viewer: Viewer, app_id: int, *, grace: timedelta, now: datetime
 ) -> AppWithSecret:
     """A new secret; the old one keeps working for `grace` so deployed apps can switch over."""
-    if not timedelta(0) <= grace <= MAX_SECRET_GRACE:
-        raise UserErrors.single(
-            "grace_period_hours",
-            ErrorCode.OUT_OF_RANGE,
-            f"The grace period is between 0 and {int(MAX_SECRET_GRACE.total_seconds() // 3600)} "
-            "hours.",
-        )
     client_secret = secrets.new_secret(CLIENT_SECRET_PREFIX)
     async with in_transaction():
-        app = await get_app(viewer, app_id)
+        app = await get_app(viewer, app_id)  # who may, before what is wrong with the input
+        if not timedelta(0) <= grace <= MAX_SECRET_GRACE:
+            raise UserErrors.single(
+                "grace_period_hours",
+                ErrorCode.OUT_OF_RANGE,
+                "The grace period is between 0 and "
+                f"{int(MAX_SECRET_GRACE.total_seconds() // 3600)} hours.",
+            )
         app.previous_secret_digest = app.client_secret_digest if grace else None
         app.previous_secret_expires_at = now + grace if grace else None
         app.client_secret_digest = secrets.digest(client_secret)

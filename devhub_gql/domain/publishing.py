@@ -63,12 +63,14 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
     """Cannot be undone: every user's installation goes at once (each app notified); the rows and
     the audit trail stay, the app vanishes everywhere else."""
     reason_text = clean_text(reason)
-    if reason_text is None:
-        raise UserErrors.single("reason", ErrorCode.REASON_REQUIRED, "Say why the app is deleted.")
-    if problems := check_length("reason", reason_text, 1000):
-        raise UserErrors(problems)
     async with in_transaction():
-        app = await get_app(viewer, app_id)
+        app = await get_app(viewer, app_id)  # who may, before what is wrong with the input
+        if reason_text is None:
+            raise UserErrors.single(
+                "reason", ErrorCode.REASON_REQUIRED, "Say why the app is deleted."
+            )
+        if problems := check_length("reason", reason_text, 1000):
+            raise UserErrors(problems)
         if app.status == AppStatus.PUBLISHED:
             raise UserErrors.single(
                 None,

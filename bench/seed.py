@@ -1,0 +1,462 @@
+"""A fresh benchmark database: the project's real migrations, then rows in bulk with plain SQL.
+
+Creating a million installations through the API would take hours and measure the API, not the
+data; plain multi-row inserts (SQLite) and COPY (PostgreSQL) take seconds to minutes. The rows
+follow the models' rules the service relies on: digests instead of secrets, one current slug per
+app, installation counts equal to the active installation rows, timestamps in UTC as Tortoise
+writes them (ISO text on SQLite, timestamptz on PostgreSQL).
+
+`python -m bench.seed --size small --database sqlite` seeds without measuring anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+from bench.config import (
+    CLIENT_APP_ID,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DATA_DIR,
+    DEVELOPER_USER_ID,
+    INSTALLS_PER_USER,
+    SESSION_TOKEN,
+    SIZES,
+    TOKEN_PAIRS,
+    Size,
+    Target,
+    access_token,
+    refresh_token,
+)
+from devhub_gql.domain.marketplace import slugify
+from devhub_gql.domain.secrets import digest
+
+# Tortoise's own SQLite adapter (tortoise/backends/sqlite/executor.py), e.g.
+# '2026-01-01 12:00:00.123456+00:00': text comparisons such as `expires_at > ?` depend on it.
+sqlite3.register_adapter(datetime, lambda value: value.isoformat(" "))
+
+FAR_FUTURE = timedelta(days=3650)
+HISTORY = timedelta(days=730)
+USERS_PER_CUSTOMER_COMPANY = 4
+# Never a valid argon2 hash: seeded customers cannot sign in, and need not.
+NO_PASSWORD = "!bench-seeded-user-without-password"
+FIRST_WORDS = ("Deal", "Lead", "Mail", "Smart", "Quick", "Cloud", "Pipe", "Data", "Sales", "Team")
+SECOND_WORDS = ("Bridge", "Flow", "Hub", "Pilot", "Sync", "Insights", "Connect", "Tracker", "Desk")
+SEQUENCED_TABLES = ("company", "user", "app", "installation", "refresh_token")
+
+
+def _status(app_id: int) -> tuple[str, str]:
+    """(type, status): most apps are published public apps, a few are in other states."""
+    if app_id == CLIENT_APP_ID:
+        return "PUBLIC", "PUBLISHED"
+    if app_id % 25 == 3:
+        return "PRIVATE", "LIVE"
+    return "PUBLIC", {7: "DRAFT", 13: "APPROVED", 17: "IN_REVIEW"}.get(app_id % 20, "PUBLISHED")
+
+
+@dataclass
+class Plan:
+    """Everything decided up front, so each table is one streaming insert."""
+
+    size: Size
+    now: datetime
+    scopes: list[str]
+    categories: list[str]
+    rng: random.Random = field(default_factory=lambda: random.Random(20240601))
+    app_scopes: list[list[str]] = field(default_factory=list)
+    install_app: array = field(default_factory=lambda: array("i"))
+    install_user: array = field(default_factory=lambda: array("i"))
+    install_count: list[int] = field(default_factory=list)
+    token_installations: list[int] = field(default_factory=list)
+
+    @property
+    def developers(self) -> int:
+        return self.size.developer_companies
+
+    @property
+    def customers(self) -> int:
+        return self.size.customer_users
+
+    def customer_company(self, index: int) -> int:
+        return self.developers + 1 + index // USERS_PER_CUSTOMER_COMPANY
+
+    def stamp(self, moment: datetime) -> datetime:
+        """A timestamp with microseconds, like the ones the service writes."""
+        return moment.replace(microsecond=self.rng.randint(1, 999_999))
+
+    def decide(self) -> None:
+        apps = self.size.apps
+        others = [name for name in self.scopes if name != "base"]
+        position = {name: index for index, name in enumerate(self.scopes)}
+        self.app_scopes = [[]] + [
+            ["base", *sorted(self.rng.sample(others, self.rng.randint(2, 4)), key=position.get)]
+            for _ in range(apps)
+        ]
+        published = [i for i in range(1, apps + 1) if _status(i) == ("PUBLIC", "PUBLISHED")]
+        self.install_count = [0] * (apps + 1)
+        for customer in range(self.customers):
+            chosen = self.rng.sample(published, INSTALLS_PER_USER)
+            if customer < TOKEN_PAIRS and CLIENT_APP_ID not in chosen:
+                chosen[0] = CLIENT_APP_ID
+            user_id = self.developers + 1 + customer
+            for app_id in chosen:
+                self.install_app.append(app_id)
+                self.install_user.append(user_id)
+                if customer < TOKEN_PAIRS and app_id == CLIENT_APP_ID:
+                    self.token_installations.append(len(self.install_app))
+        for index, app_id in enumerate(self.install_app):
+            if not self._uninstalled(index):
+                self.install_count[app_id] += 1
+
+    def _uninstalled(self, index: int) -> bool:
+        """Every 29th installation was uninstalled (never one holding the bench's tokens)."""
+        return index % 29 == 28 and self.install_user[index] > self.developers + TOKEN_PAIRS
+
+    # Rows, table by table ------------------------------------------------------------------
+    def companies(self) -> Iterator[tuple]:
+        start = self.now - HISTORY - timedelta(days=60)
+        for company_id in range(1, self.developers + 1):
+            yield company_id, f"Developer {company_id}", "SANDBOX", self.stamp(start)
+        last = self.customer_company(self.customers - 1)
+        for company_id in range(self.developers + 1, last + 1):
+            yield company_id, f"Customer {company_id}", "PRODUCTION", self.stamp(start)
+
+    def users(self) -> Iterator[tuple]:
+        start = self.now - HISTORY - timedelta(days=60)
+        for user_id in range(1, self.developers + 1):
+            yield (
+                user_id,
+                f"developer{user_id}@developers.example.com",
+                f"Developer {user_id}",
+                NO_PASSWORD,
+                "ADMIN",
+                False,
+                self.stamp(start),
+                user_id,
+            )
+        for customer in range(self.customers):
+            user_id = self.developers + 1 + customer
+            yield (
+                user_id,
+                f"user{user_id}@customers.example.com",
+                f"Customer user {user_id}",
+                NO_PASSWORD,
+                "ADMIN" if customer % USERS_PER_CUSTOMER_COMPANY == 0 else "REGULAR",
+                False,
+                self.stamp(start),
+                self.customer_company(customer),
+            )
+
+    def created_at(self, app_id: int) -> datetime:
+        start = self.now - HISTORY - timedelta(days=31)
+        return start + HISTORY * (app_id / self.size.apps)
+
+    def apps(self) -> Iterator[tuple]:
+        for app_id in range(1, self.size.apps + 1):
+            yield self._app(app_id)
+
+    def _app(self, app_id: int) -> tuple:
+        app_type, status = _status(app_id)
+        first = FIRST_WORDS[app_id % len(FIRST_WORDS)]
+        second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
+        name = f"{first} {second} {app_id}"
+        site = f"https://app{app_id}.example.com"
+        created = self.stamp(self.created_at(app_id))
+        published = None
+        if status == "PUBLISHED":
+            published = self.stamp(created + timedelta(days=self.rng.uniform(1, 30)))
+        secret = CLIENT_SECRET if app_id == CLIENT_APP_ID else f"dhcs_bench-{app_id}"
+        company_id = (app_id - 1) % self.developers + 1
+        return (
+            app_id,
+            app_type,
+            status,
+            CLIENT_ID if app_id == CLIENT_APP_ID else f"bench{app_id:08d}",
+            digest(secret),
+            f"{site}/oauth/callback",
+            name,
+            f"{name} keeps your pipeline in step with your {second.lower()} tools.",
+            f"https://cdn.example.com/apps/{app_id}/icon.png",
+            orjson.dumps(
+                [f"https://cdn.example.com/apps/{app_id}/{n}.png" for n in (1, 2, 3)]
+            ).decode(),
+            f"{name} connects your CRM with the tools your team already uses. " * 5,
+            "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+            "Install the app, sign in with your account and choose what to synchronise.",
+            site,
+            f"{site}/terms",
+            f"{site}/privacy",
+            f"{site}/pricing",
+            f"{site}/support",
+            f"{site}/docs",
+            f"support@app{app_id}.example.com",
+            f"partners@app{app_id}.example.com",
+            "Synchronises deals and contacts for sales teams.",
+            "Sign in with the demo account demo@example.com.",
+            True,
+            created,
+            published or created,
+            self.categories[app_id % len(self.categories)],
+            company_id,
+            company_id,  # developer company n has its admin, user n
+            self.install_count[app_id],
+            published,
+        )
+
+    def app_scope_rows(self) -> Iterator[tuple]:
+        for app_id in range(1, self.size.apps + 1):
+            for name in self.app_scopes[app_id]:
+                yield app_id, name
+
+    def slugs(self) -> Iterator[tuple]:
+        for app_id in range(1, self.size.apps + 1):
+            first = FIRST_WORDS[app_id % len(FIRST_WORDS)]
+            second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
+            yield slugify(f"{first} {second} {app_id}"), app_id, self.stamp(self.created_at(app_id))
+
+    def installations(self) -> Iterator[tuple]:
+        scope_json = {}
+        for index, (app_id, user_id) in enumerate(
+            zip(self.install_app, self.install_user, strict=True)
+        ):
+            if app_id not in scope_json:
+                scope_json[app_id] = orjson.dumps(self.app_scopes[app_id]).decode()
+            installed = self.stamp(self.created_at(app_id) + timedelta(days=40))
+            customer = user_id - self.developers - 1
+            yield (
+                index + 1,
+                app_id,
+                self.customer_company(customer),
+                user_id,
+                scope_json[app_id],
+                False,
+                installed,
+                installed,
+                installed + timedelta(days=3) if self._uninstalled(index) else None,
+            )
+
+    def refresh_tokens(self) -> Iterator[tuple]:
+        for pair, installation_id in enumerate(self.token_installations, start=1):
+            yield (
+                pair,
+                digest(refresh_token(pair - 1)),
+                installation_id,
+                self.now,
+                self.now,
+                self.now + FAR_FUTURE,
+            )
+
+    def access_tokens(self) -> Iterator[tuple]:
+        granted = orjson.dumps(self.app_scopes[CLIENT_APP_ID]).decode()
+        for pair, installation_id in enumerate(self.token_installations, start=1):
+            yield (
+                digest(access_token(pair - 1)),
+                installation_id,
+                pair,
+                granted,
+                self.now,
+                self.now + FAR_FUTURE,
+            )
+
+    def sessions(self) -> Iterator[tuple]:
+        yield digest(SESSION_TOKEN), DEVELOPER_USER_ID, self.now, self.now + FAR_FUTURE
+
+
+# (table, columns, the Plan method yielding its rows), in foreign-key order.
+TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
+    (table, tuple(columns.split()), rows)
+    for table, columns, rows in (
+        ("company", "id name kind created_at", "companies"),
+        (
+            "user",
+            "id email name password_hash role is_reviewer created_at company_id",
+            "users",
+        ),
+        (
+            "app",
+            "id type status client_id client_secret_digest callback_url name summary icon_url"
+            " listing_image_urls description video_url setup_instructions website_url"
+            " terms_of_service_url privacy_policy_url pricing_url support_url documentation_url"
+            " support_email contact_email use_case test_account_notes partner_terms_accepted"
+            " created_at updated_at category_id company_id created_by_id installation_count"
+            " published_at",
+            "apps",
+        ),
+        ("app_scope", "app_id scope_id", "app_scope_rows"),
+        ("app_slug", "slug app_id created_at", "slugs"),
+        (
+            "installation",
+            "id app_id company_id user_id scopes needs_reauthorization installed_at updated_at"
+            " uninstalled_at",
+            "installations",
+        ),
+        (
+            "refresh_token",
+            "id token_digest installation_id created_at last_used_at expires_at",
+            "refresh_tokens",
+        ),
+        (
+            "access_token",
+            "token_digest installation_id refresh_token_id scopes created_at expires_at",
+            "access_tokens",
+        ),
+        ("user_session", "token_digest user_id created_at expires_at", "sessions"),
+    )
+)
+
+
+# Writers ----------------------------------------------------------------------------------------
+class SqliteWriter:
+    """One transaction with durability off: a crash mid-seed just means seeding again."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=OFF", "cache_size=-262144"):
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.conn.execute("BEGIN")
+
+    async def catalogue(self) -> tuple[list[str], list[str]]:
+        scopes = [r[0] for r in self.conn.execute("SELECT name FROM scope ORDER BY position")]
+        categories = [
+            r[0] for r in self.conn.execute("SELECT slug FROM category ORDER BY position")
+        ]
+        return scopes, categories
+
+    async def insert(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        self.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+    async def count(self, table: str) -> int:
+        return self.conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+    async def finish(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+
+
+class PostgresWriter:
+    """COPY per table in one transaction, then the sequences and planner statistics."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self.transaction = conn.transaction()
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresWriter:
+        writer = cls(await asyncpg.connect(url))
+        await writer.transaction.start()
+        return writer
+
+    async def catalogue(self) -> tuple[list[str], list[str]]:
+        scopes = [r[0] for r in await self.conn.fetch("SELECT name FROM scope ORDER BY position")]
+        categories = [
+            r[0] for r in await self.conn.fetch("SELECT slug FROM category ORDER BY position")
+        ]
+        return scopes, categories
+
+    async def insert(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        await self.conn.copy_records_to_table(table, records=rows, columns=list(columns))
+
+    async def count(self, table: str) -> int:
+        return await self.conn.fetchval(f'SELECT COUNT(*) FROM "{table}"')
+
+    async def finish(self) -> None:
+        for table in SEQUENCED_TABLES:
+            await self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT MAX(id) FROM "{table}"))'
+            )
+        await self.transaction.commit()
+        # Statistics as autovacuum would soon gather them; not doing it would let autovacuum
+        # start in the middle of a measurement instead.
+        await self.conn.execute("VACUUM ANALYZE")
+        await self.conn.close()
+
+
+# Steps ------------------------------------------------------------------------------------------
+def _remove_sqlite(path: Path) -> None:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def recreate_database(target: Target) -> None:
+    if target.database == "sqlite":
+        _remove_sqlite(target.sqlite_path)
+        return
+    admin = await asyncpg.connect(f"{target.postgres_server.rstrip('/')}/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{target.postgres_name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{target.postgres_name}"')
+    finally:
+        await admin.close()
+
+
+def migrate(target: Target) -> None:
+    """`devhub-gql migrate`: the schema exactly as a deployment gets it, plus the catalogues."""
+    command = Path(sys.executable).with_name("devhub-gql")
+    env = {**os.environ, "DATABASE_URL": target.url, "DEVHUB_LOG_LEVEL": "WARNING"}
+    subprocess.run([str(command), "migrate"], env=env, check=True, capture_output=True)
+
+
+async def seed(target: Target, *, log=print) -> dict[str, Any]:
+    """Recreate, migrate and fill the database; returns the row counts and timings."""
+    started = time.perf_counter()
+    await recreate_database(target)
+    migrate(target)
+    if target.database == "sqlite":
+        writer: SqliteWriter | PostgresWriter = SqliteWriter(target.sqlite_path)
+    else:
+        writer = await PostgresWriter.open(target.url)
+    scopes, categories = await writer.catalogue()
+    plan = Plan(size=target.size, now=datetime.now(UTC), scopes=scopes, categories=categories)
+    plan.decide()
+    elapsed = time.perf_counter() - started
+    log(f"  seed {target.database}/{target.size.name}: migrated and planned in {elapsed:.1f}s")
+    for table, columns, rows in TABLES:
+        table_started = time.perf_counter()
+        await writer.insert(table, columns, getattr(plan, rows)())
+        log(f"  seed {table:14} {time.perf_counter() - table_started:6.1f}s")
+    counts = {table: await writer.count(table) for table, _, _ in TABLES}
+    await writer.finish()
+    summary = {
+        "database": target.database,
+        "size": target.size.name,
+        "seeded_at": plan.now.isoformat(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "rows": counts,
+    }
+    target.marker.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    args = parser.parse_args()
+    summary = asyncio.run(seed(Target(args.database, SIZES[args.size])))
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

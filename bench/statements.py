@@ -1,0 +1,123 @@
+"""SQL statements per request, counted in-process for each operation of the service.
+
+Tortoise logs every statement it sends to `tortoise.db_client` at DEBUG as ("%s: %s", sql,
+params); counting those records around one request gives its statement count, the way the test
+suite pins them. Lists are counted at page sizes 1 and 50: a count that grows with the page is an
+N+1 query. The anonymous marketplace is counted on a cache miss and on hits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+from tortoise import Tortoise
+
+from bench.scenarios import OPERATIONS, Operation
+from devhub_gql.app import create_app
+from devhub_gql.db import tortoise_config
+from devhub_gql.settings import Settings
+
+PAGE_SIZES = (1, 50)
+REPEATS = 5
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "%s: %s" and record.args:
+            self.statements.append(str(record.args[0]))
+
+
+@contextmanager
+def counting() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+
+
+@asynccontextmanager
+async def in_process_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The service's ASGI app on an open database, driven without a socket."""
+    settings = Settings.from_env(
+        {"DATABASE_URL": database_url, "DEVHUB_ENV": "development", "DEVHUB_LOG_LEVEL": "WARNING"}
+    )
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+    try:
+        app = create_app(settings, manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            yield client
+    finally:
+        await Tortoise.close_connections()
+
+
+def with_page_size(request: dict[str, Any], first: int) -> dict[str, Any]:
+    body = json.loads(request["body"])
+    body["variables"]["first"] = first
+    return {**request, "body": json.dumps(body)}
+
+
+def is_list(operation: Operation) -> bool:
+    body = operation.requests[0]["body"]
+    return body.startswith("{") and "first" in json.loads(body).get("variables", {})
+
+
+async def send(client: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Response:
+    response = await client.request(
+        request.get("method", "POST"),
+        request["path"],
+        headers=dict(request.get("headers", [])),
+        content=request.get("body", "").encode(),
+    )
+    if response.status_code != 200 or b'"errors"' in response.content:
+        raise RuntimeError(f"{request['path']} answered {response.status_code}: {response.text}")
+    return response
+
+
+async def _average(client: httpx.AsyncClient, request: dict[str, Any]) -> float:
+    with counting() as counter:
+        for _ in range(REPEATS):
+            await send(client, request)
+    return len(counter.statements) / REPEATS
+
+
+async def count_operation(client: httpx.AsyncClient, operation: Operation) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    sizes = PAGE_SIZES if is_list(operation) else (None,)
+    for first in sizes:
+        request = operation.requests[0]
+        label = "per request" if first is None else f"first={first}"
+        if first is not None:
+            request = with_page_size(request, first)
+        if operation.count_header:  # the cached operation: one miss, then hits
+            with counting() as counter:
+                await send(client, request)
+            counts[f"miss {label}"] = len(counter.statements)
+        else:
+            await send(client, request)  # warm: loaders, caches, the listing version
+        counts[label] = await _average(client, request)
+    return counts
+
+
+async def count_all(database_url: str) -> dict[str, dict[str, float]]:
+    async with in_process_client(database_url) as client:
+        return {
+            operation.name: await count_operation(client, operation)
+            for operation in OPERATIONS
+            if operation.server == "service"
+        }
