@@ -16,6 +16,7 @@ import cProfile
 import io
 import pstats
 import time
+from collections import defaultdict
 
 from bench.config import SIZES, Target
 from bench.scenarios import BY_NAME
@@ -36,11 +37,33 @@ async def profile(target: Target, operation_name: str, count: int, top: int) -> 
         elapsed = time.perf_counter() - started
     out = io.StringIO()
     out.write(f"{operation_name}: {count} requests, {elapsed / count * 1000:.2f} ms each ")
-    out.write("(in-process, under the profiler)\n")
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write("(in-process, under the profiler)\n\nOwn time by package:\n")
+    stats = pstats.Stats(profiler, stream=out)
+    for package, seconds in by_package(stats):
+        out.write(f"  {package:24} {seconds / count * 1000:7.2f} ms/request\n")
+    stats.strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+def _package(filename: str) -> str:
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    for mark in ("/devhub_gql/", "/schema/", "/resolvers/", "/backoffice/", "/bench/"):
+        if mark in filename:
+            return mark.strip("/")
+    if filename.startswith("~") or filename == "<built-in>":
+        return "builtins (C)"
+    return "stdlib: " + filename.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def by_package(stats: pstats.Stats, top: int = 14) -> list[tuple[str, float]]:
+    """Own (not cumulative) time summed per package: what each library costs."""
+    totals: dict[str, float] = defaultdict(float)
+    for (filename, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        totals[_package(filename)] += own
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)[:top]
 
 
 def main() -> None:

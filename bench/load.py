@@ -163,7 +163,7 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
         "requests": len(ordered),
         "errors": tally.errors,
         "seconds": seconds,
-        "rps": len(ordered) / seconds,
+        "rps": (len(ordered) - tally.errors) / seconds,  # successful answers only
         "p50_ms": _percentile(ordered, 0.50),
         "p99_ms": _percentile(ordered, 0.99),
         "max_ms": ordered[-1] * 1000 if ordered else float("nan"),

@@ -40,6 +40,9 @@ class Settings:
     sign_in_limit_per_minute: int = 10
     token_limit_per_minute: int = 600
     cors_origins: tuple[str, ...] = ()
+    outbox_first_retry_seconds: float = 30.0
+    outbox_lease_seconds: float = 60.0
+    outbox_poll_seconds: float = 1.0
 
     @property
     def graphiql(self) -> bool:
@@ -88,6 +91,9 @@ class Settings:
                 env, "DEVHUB_TOKEN_LIMIT_PER_MINUTE", 600, low=1, high=1_000_000
             ),
             cors_origins=_origins(env),
+            outbox_first_retry_seconds=_seconds(env, "DEVHUB_OUTBOX_FIRST_RETRY_SECONDS", 30.0),
+            outbox_lease_seconds=_seconds(env, "DEVHUB_OUTBOX_LEASE_SECONDS", 60.0),
+            outbox_poll_seconds=_seconds(env, "DEVHUB_OUTBOX_POLL_SECONDS", 1.0),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -182,3 +188,16 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
                 f"DEVHUB_CORS_ORIGINS entries must be http(s) origins, got {origin!r}"
             )
     return origins
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0.05 <= value <= 86_400:
+        raise SettingsError(f"{name} must be between 0.05 and 86400 seconds, got {raw}")
+    return value

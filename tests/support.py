@@ -261,7 +261,7 @@ async def published_app(
 class Receiver:
     """A real HTTP server on 127.0.0.1 standing in for a third-party app's callback URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         import http.server
         import threading
 
@@ -284,13 +284,18 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    @classmethod
+    def on_port(cls, port: int) -> Receiver:
+        return cls(port)
+
     def close(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():
+            self.server.shutdown()
         self.server.server_close()
 
 

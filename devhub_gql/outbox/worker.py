@@ -22,17 +22,15 @@ from devhub_gql.outbox.signing import signed_headers, signing_secret
 from devhub_gql.settings import Settings
 
 MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=6)
-LEASE = timedelta(seconds=60)
 BATCH = 20
 
 log = logging.getLogger("devhub_gql.outbox")
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min … capped at 6 h."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+def retry_delay(attempts: int, first_retry: timedelta) -> timedelta:
+    """With the default first retry: 30 s, 1 min, 2 min, 4 min … capped at 6 h."""
+    return min(first_retry * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
 def _unclaimed(now: datetime) -> Q:
@@ -43,6 +41,9 @@ class OutboxWorker:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
+        self.first_retry = timedelta(seconds=settings.outbox_first_retry_seconds)
+        # How long a claimed message waits for its worker; after a crash, its redelivery delay.
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
 
     async def run_once(self) -> int:
         """Attempt every message that is due; returns how many were attempted."""
@@ -58,13 +59,14 @@ class OutboxWorker:
         for message_id in due:
             claimed = await OutboxMessage.filter(
                 _unclaimed(now), id=message_id, status=NoticeStatus.PENDING
-            ).update(claimed_until=now + LEASE)
+            ).update(claimed_until=now + self.lease)
             if claimed:
                 await self._deliver(await OutboxMessage.get(id=message_id))
                 attempted += 1
         return attempted
 
-    async def run_forever(self, stop: asyncio.Event, interval: float = 1.0) -> None:
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        interval = self.settings.outbox_poll_seconds
         while not stop.is_set():
             try:
                 await self.run_once()
@@ -115,7 +117,7 @@ class OutboxWorker:
         elif attempts >= MAX_ATTEMPTS:
             changes = {"status": NoticeStatus.FAILED}
         else:
-            changes = {"next_attempt_at": sent_at + retry_delay(attempts)}
+            changes = {"next_attempt_at": sent_at + retry_delay(attempts, self.first_retry)}
         await OutboxMessage.filter(id=message.id).update(
             attempts=attempts, claimed_until=None, **changes
         )

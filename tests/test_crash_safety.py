@@ -1,0 +1,157 @@
+"""Uninstall notices survive a SIGKILL of the server mid-delivery and arrive once per webhook-id."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.oauth.support import install, live_private_app, token_request
+from tests.support import GraphQLClient, Receiver, sign_up
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class HangingListener:
+    """Accepts connections on a port and never answers: a delivery to it stays in flight."""
+
+    def __init__(self, port: int) -> None:
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", port))
+        self.socket.listen()
+        self.accepted = threading.Event()
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        try:
+            while True:
+                connection, _ = self.socket.accept()
+                self.connections.append(connection)
+                self.accepted.set()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for connection in self.connections:
+            connection.close()
+        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(), freeing the port
+        self.socket.close()
+
+
+def wait_until(condition, seconds: float, what: str) -> None:
+    """Poll a condition another process brings about; no sleeping to wait for a clock."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> dict[str, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'crash.sqlite3'}",
+        "DEVHUB_ENV": "development",
+        "DEVHUB_PORT": str(port),
+        "DEVHUB_ALLOW_PRIVATE_CALLBACKS": "true",
+        "DEVHUB_LOG_LEVEL": "WARNING",
+        "DEVHUB_OUTBOX_FIRST_RETRY_SECONDS": "0.2",
+        "DEVHUB_OUTBOX_LEASE_SECONDS": "1",
+        "DEVHUB_OUTBOX_POLL_SECONDS": "0.1",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "devhub_gql.cli", "migrate"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return env
+
+
+def start_server(env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devhub_gql.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{env['DEVHUB_PORT']}"
+
+    def answering() -> bool:
+        try:
+            return httpx.get(f"{url}/.well-known/oauth-authorization-server", timeout=1).is_success
+        except httpx.TransportError:
+            return False
+
+    wait_until(answering, 30, "the server to start")
+    return process
+
+
+async def test_notices_survive_a_kill_mid_delivery(server_env: dict[str, str]):
+    url = f"http://127.0.0.1:{server_env['DEVHUB_PORT']}"
+    first = start_server(server_env)
+    receiver = Receiver()
+    port = int(receiver.url.rsplit(":", 1)[1])
+    try:
+        async with httpx.AsyncClient(base_url=url) as http:
+            gql = GraphQLClient(http)
+            developer = await sign_up(gql, "dev@example.com")
+            app = await live_private_app(gql, developer, f"{receiver.url}/callback")
+            customers = [
+                await sign_up(gql, f"buyer{n}@example.com", kind="PRODUCTION", company=f"B{n}")
+                for n in range(3)
+            ]
+            tokens = [await install(gql, http, customer, app) for customer in customers]
+            receiver.close()  # the app's server goes down
+            for pair in tokens:
+                revoked = await token_request(
+                    http, app, "/oauth/revoke", token=pair["refresh_token"]
+                )
+                assert revoked.status_code == 200
+
+        hanging = HangingListener(port)
+        wait_until(hanging.accepted.is_set, 20, "a delivery in flight")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        hanging.close()
+
+        receiver = Receiver.on_port(port)
+        second = start_server(server_env)
+        try:
+
+            def all_delivered() -> bool:
+                ids = {headers.get("webhook-id") for method, _, headers, _ in receiver.requests}
+                return len(ids - {None}) == 3
+
+            wait_until(all_delivered, 30, "every notice to arrive")
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        receiver.close()
+
+    database = server_env["DATABASE_URL"].removeprefix("sqlite://")
+    with sqlite3.connect(database) as db:
+        messages = db.execute("SELECT status, attempts FROM outbox_message").fetchall()
+        attempts = db.execute("SELECT count(*) FROM delivery_attempt").fetchone()[0]
+    assert [status for status, _ in messages] == ["DELIVERED"] * 3
+    assert attempts == sum(count for _, count in messages)  # every recorded attempt is kept
