@@ -123,3 +123,26 @@ async def test_only_the_developers_see_the_signing_secret(
         token=reviewer.token,
     )
     assert seen["submission"]["app"]["signingSecret"] is None
+
+
+async def test_two_workers_never_send_the_same_attempt(
+    gql: GraphQLClient, http: httpx.AsyncClient, settings, clock, developer, customer, receiver
+):
+    import asyncio
+
+    from devhub_gql.models import App, Installation
+    from devhub_gql.outbox import enqueue_uninstall_notice
+
+    app = await live_private_app(gql, developer, f"{receiver.url}/callback")
+    await install(gql, http, customer, app)
+    row = await App.get(client_id=app.client_id)
+    installation = await Installation.get(app_id=row.id)
+    for _ in range(12):
+        await enqueue_uninstall_notice(row, installation, now=clock.now())
+    receiver.requests.clear()
+
+    first, second = OutboxWorker(settings, clock), OutboxWorker(settings, clock)
+    attempted = await asyncio.gather(first.run_once(), second.run_once(), first.run_once())
+    assert sum(attempted) == 12
+    ids = [headers["webhook-id"] for method, _, headers, _ in receiver.requests]
+    assert len(ids) == len(set(ids)) == 12
