@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.oauth.support import install, live_private_app, token_request
+from tests.processes import cli, service_env, start_server, wait_until
 from tests.support import GraphQLClient, Receiver, sign_up
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class HangingListener:
@@ -50,58 +44,16 @@ class HangingListener:
         self.socket.close()
 
 
-def wait_until(condition, seconds: float, what: str) -> None:
-    """Poll a condition another process brings about; no sleeping to wait for a clock."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def server_env(tmp_path: Path) -> dict[str, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite://{tmp_path / 'crash.sqlite3'}",
-        "DEVHUB_ENV": "development",
-        "DEVHUB_PORT": str(port),
-        "DEVHUB_ALLOW_PRIVATE_CALLBACKS": "true",
-        "DEVHUB_LOG_LEVEL": "WARNING",
-        "DEVHUB_OUTBOX_FIRST_RETRY_SECONDS": "0.2",
-        "DEVHUB_OUTBOX_LEASE_SECONDS": "1",
-        "DEVHUB_OUTBOX_POLL_SECONDS": "0.1",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "devhub_gql.cli", "migrate"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
+    env = service_env(
+        f"sqlite://{tmp_path / 'crash.sqlite3'}",
+        DEVHUB_OUTBOX_FIRST_RETRY_SECONDS="0.2",
+        DEVHUB_OUTBOX_LEASE_SECONDS="1",
+        DEVHUB_OUTBOX_POLL_SECONDS="0.1",
     )
+    cli(env, "migrate")
     return env
-
-
-def start_server(env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devhub_gql.cli", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{env['DEVHUB_PORT']}"
-
-    def answering() -> bool:
-        try:
-            return httpx.get(f"{url}/.well-known/oauth-authorization-server", timeout=1).is_success
-        except httpx.TransportError:
-            return False
-
-    wait_until(answering, 30, "the server to start")
-    return process
 
 
 async def test_notices_survive_a_kill_mid_delivery(server_env: dict[str, str]):
