@@ -24,6 +24,7 @@ from backoffice.schema import create_backoffice_schema
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.domain.marketplace import listing_version
+from devhub_gql.health import Readiness, health_routes
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.outbox.worker import OutboxWorker
@@ -160,6 +161,7 @@ def create_app(
         )
         stop = asyncio.Event()
         worker = asyncio.create_task(OutboxWorker(settings, clock).run_forever(stop))
+        readiness.worker = worker
         try:
             yield
         finally:
@@ -168,6 +170,7 @@ def create_app(
             await Tortoise.close_connections()
 
     oauth = DevhubOAuthServer(settings, clock)
+    readiness = Readiness(settings.database_url)
     sign_in_limiter = RateLimiter(settings.sign_in_limit_per_minute, 60, clock)
     token_limiter = RateLimiter(settings.token_limit_per_minute, 60, clock)
 
@@ -190,6 +193,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
             *oauth_routes(oauth, settings, token_limiter),
+            *health_routes(readiness),
         ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,

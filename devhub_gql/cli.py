@@ -86,7 +86,17 @@ def _worker(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:
+        from devhub_gql.health import pending_migrations
+
+        pending = asyncio.run(
+            _with_database(settings, lambda: pending_migrations(settings.database_url))
+        )
+        for name in pending:
+            print(f"pending: {name}")
+        print("migrations pending" if pending else "no migrations pending")
+        return 1 if pending else 0
     asyncio.run(migrate(settings))
     print(f"migrations applied and catalogues synced on {_redacted(settings.database_url)}")
     return 0
@@ -160,9 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="deliver outbox notices (serve runs one too)").set_defaults(
         run=_worker
     )
-    commands.add_parser("migrate", help="apply migrations and sync catalogues").set_defaults(
-        run=_migrate
+    migrate_command = commands.add_parser("migrate", help="apply migrations and sync catalogues")
+    migrate_command.add_argument(
+        "--check", action="store_true", help="apply nothing; exit 1 when migrations are pending"
     )
+    migrate_command.set_defaults(run=_migrate)
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument(
         "--backoffice", action="store_true", help="the reviewers' schema instead of the public one"
