@@ -60,6 +60,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
+        http="devhub_gql.http_protocol:NoDelayH11Protocol",
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

@@ -1,0 +1,21 @@
+"""uvicorn's h11 protocol with TCP_NODELAY on every accepted connection.
+
+With several workers uvicorn binds the socket itself and leaves Nagle's algorithm on, so a
+response written as head then body waits for the client's delayed ACK: about 40 ms added to
+every keep-alive answer (uvicorn issue #3149, fix pending upstream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class NoDelayH11Protocol(H11Protocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
