@@ -174,6 +174,26 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def sequential_latency(port: int, request: dict[str, Any], count: int = 40) -> float:
+    """Median latency in ms of requests sent one at a time on one keep-alive connection.
+
+    The unloaded figure, and a detector: a response written in two parts (head, then body) to a
+    socket without TCP_NODELAY waits for the client's delayed ACK, about 40 ms on Linux.
+    """
+    reader, writer = await asyncio.open_connection(HOST, port, limit=STREAM_LIMIT)
+    payload = encode_request(port, request)
+    latencies = []
+    try:
+        for _ in range(count):
+            sent = time.perf_counter()
+            writer.write(payload)
+            await read_response(reader)
+            latencies.append((time.perf_counter() - sent) * 1000)
+    finally:
+        writer.close()
+    return sorted(latencies[count // 4 :])[len(latencies[count // 4 :]) // 2]
+
+
 def run_load(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement in a separate process; bounded by the spec's duration."""
     limit = float(spec["duration"]) + float(spec.get("warmup", 1.0)) + 60

@@ -25,6 +25,15 @@ REFRESH = "oauth refresh grant"
 SIZE_GROWTH_LIMIT = 1.3
 TAIL_LIMIT = 3.0
 TAIL_CONCURRENCY = 16
+NAGLE_SUSPECT_MS = 20.0
+NAGLE_NOTE = (
+    "**Unloaded latency of {ms:.0f} ms for a cached answer: TCP_NODELAY is off.** uvicorn with"
+    " several workers binds the listening socket itself with `proto=0`, and asyncio only sets"
+    " TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP; each answer, written as head"
+    " then body, then waits for the client's delayed ACK (about 40 ms). It affects the service"
+    " (`devhub-gql serve --workers N`) and the baselines alike, and it caps every row at"
+    " connections / 40 ms. Upstream: uvicorn issue #3149."
+)
 SHORT = {BASELINE_A: "A", BASELINE_B: "B", BASELINE_C: "C"}
 
 
@@ -34,8 +43,11 @@ class SizeResult:
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per operation x concurrency
     statements: dict[str, dict[str, float]] = field(default_factory=dict)
     seed_seconds: float | None = None  # None: an earlier seeding was reused
+    reused_seed_seconds: float | None = None  # how long that earlier seeding took
     measure_seconds: float = 0.0
     checked: list[str] = field(default_factory=list)
+    # Median ms of sequential requests on one connection: cached marketplace / baseline A.
+    sequential_ms: dict[str, float] = field(default_factory=dict)
 
     def row(self, operation: str, concurrency: int) -> dict[str, Any] | None:
         for row in self.rows:
@@ -161,7 +173,7 @@ def _tail_target(run: Run) -> tuple[str, str]:
             row = size.row(operation, TAIL_CONCURRENCY)
             if row and row["p50_ms"]:
                 value = row["p99_ms"] / row["p50_ms"]
-                spread.append((value, f"{size.size} {operation}: {value:.1f}x"))
+                spread.append((value, f"{size.size} {operation}: {value:.2f}x"))
     if not spread:
         return "NOT MEASURED", f"needs concurrency {TAIL_CONCURRENCY}"
     spread.sort(reverse=True)
@@ -243,19 +255,22 @@ def section(run: Run) -> str:
         "",
     ]
     for size in run.sizes:
-        seeded = (
-            "reused an earlier seeding"
-            if size.seed_seconds is None
-            else f"seeded in {size.seed_seconds:.0f} s"
-        )
-        lines += [
-            f"### {size.size}: {seeded}, measured in {size.measure_seconds:.0f} s",
-            "",
-            *table(run, size),
-            "",
-            *statements_table(size),
-            "",
-        ]
+        if size.seed_seconds is not None:
+            seeded = f"seeded in {size.seed_seconds:.0f} s"
+        else:
+            earlier = size.reused_seed_seconds
+            seeded = "reused an earlier seeding" + (f" ({earlier:.0f} s)" if earlier else "")
+        lines += [f"### {size.size}: {seeded}, measured in {size.measure_seconds:.0f} s", ""]
+        if size.sequential_ms:
+            service, baselines = size.sequential_ms["service"], size.sequential_ms["baselines"]
+            lines += [
+                f"Unloaded (one connection, sequential, median): cached marketplace {service:.2f}"
+                f" ms, baseline A {baselines:.2f} ms.",
+                "",
+            ]
+            if service > NAGLE_SUSPECT_MS:
+                lines += [NAGLE_NOTE.format(ms=service), ""]
+        lines += [*table(run, size), "", *statements_table(size), ""]
     lines += ["### Targets", "", "| target | result | detail |", "|---|---|---|"]
     lines += [f"| {name} | **{verdict}** | {detail} |" for name, verdict, detail in targets(run)]
     return "\n".join(lines) + "\n"

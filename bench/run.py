@@ -23,7 +23,7 @@ import asyncpg
 
 from bench import processes
 from bench.config import DATA_DIR, DEFAULT_POSTGRES_SERVER, SIZES, Target
-from bench.load import run_load
+from bench.load import run_load, sequential_latency
 from bench.report import Run, SizeResult, section, write_results
 from bench.scenarios import OPERATIONS
 from bench.seed import seed
@@ -76,6 +76,7 @@ def log(message: str) -> None:
 def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
     result = SizeResult(size=target.size.name)
     if reuse and target.marker.exists():
+        result.reused_seed_seconds = json.loads(target.marker.read_text()).get("seconds")
         log(f"{target.size.name}: reusing the seeded {target.database} database")
     else:
         started = time.perf_counter()
@@ -91,6 +92,10 @@ def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
         result.checked = verify(service, baselines)
         for line in result.checked:
             log(f"  ok: {line}")
+        for name, server in servers.items():
+            request = next(op for op in OPERATIONS if op.server == name).requests[0]
+            result.sequential_ms[name] = asyncio.run(sequential_latency(server.port, request))
+        log(f"  one connection, sequential: {result.sequential_ms}")
         for operation in OPERATIONS:
             server = servers[operation.server]
             for concurrency in run.concurrencies:

@@ -15,6 +15,8 @@ from bench.config import CLIENT_APP_ID, global_id
 from bench.processes import Server
 from bench.scenarios import BASELINE_A, BASELINE_B, BASELINE_C, BY_NAME, PAGE
 
+CACHE_TRIES = 12
+
 
 class VerificationError(RuntimeError):
     pass
@@ -48,8 +50,14 @@ def verify(service: Server, baselines: Server) -> list[str]:
     anonymous = _data(service.port, "marketplace, anonymous (cached)")
     edges = anonymous["marketplaceApps"]["edges"]
     _require(len(edges) == PAGE, f"marketplace lists {len(edges)} apps, not {PAGE}")
-    again = _send(service.port, BY_NAME["marketplace, anonymous (cached)"].requests[0])
-    _require(again.headers.get("x-devhub-cache") == "hit", "anonymous marketplace not cached")
+    # Each worker process has its own cache: a few requests reach them all.
+    hits = [
+        _send(service.port, BY_NAME["marketplace, anonymous (cached)"].requests[0]).headers.get(
+            "x-devhub-cache"
+        )
+        for _ in range(CACHE_TRIES)
+    ]
+    _require("hit" in hits, f"anonymous marketplace never cached in {CACHE_TRIES} requests")
     signed_in = _data(service.port, "marketplace, signed in")
     _require(signed_in == anonymous, "signed-in marketplace differs from the anonymous one")
 

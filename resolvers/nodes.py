@@ -7,8 +7,9 @@ from strawberry import relay
 
 from devhub_gql.domain import accounts, apps, installations, marketplace, submissions
 from devhub_gql.domain.errors import NotFound
+from resolvers.marketplace import listings
 from schema.context import Info
-from schema.types import App, Company, Installation, MarketplaceApp, Submission, User
+from schema.types import App, Company, Installation, Submission, User
 
 
 async def node(info: Info, id: strawberry.ID) -> relay.Node:
@@ -18,8 +19,7 @@ async def node(info: Info, id: strawberry.ID) -> relay.Node:
     except (ValueError, TypeError):
         raise NotFound("No object with this id.") from None
     if global_id.type_name == "MarketplaceApp":  # public: no sign-in needed
-        listing = await marketplace.get_listing(app_id=row_id)
-        return MarketplaceApp.from_model(listing, info.context.settings.public_url)
+        return (await listings(info, [await marketplace.get_listing(app_id=row_id)]))[0]
     viewer = await info.context.require_viewer()
     match global_id.type_name:
         case "App":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from tortoise.models import Model
@@ -73,14 +73,20 @@ async def paginate(
     *,
     first: int | None,
     after: str | None,
-    to_node: Callable[[RowT], NodeT],
+    to_node: Callable[[Any], NodeT] | None = None,
+    to_nodes: Callable[[list[Any]], Awaitable[list[NodeT]]] | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> Connection[NodeT]:
+    """A page of `queryset`: model rows for `to_node`, or, with `fields`, plain value dicts for
+    `to_nodes`, which builds the whole page at once."""
     limit = page_size(first)
     start = decode_cursor(after) + 1 if after else 0
-    rows = await queryset.offset(start).limit(limit + 1)
+    page = queryset.offset(start).limit(limit + 1)
+    rows = await (page.values(*fields) if fields else page)
+    shown = list(rows[:limit])
+    nodes = await to_nodes(shown) if to_nodes else [to_node(row) for row in shown]  # type: ignore[misc]
     edges = [
-        Edge(cursor=encode_cursor(start + index), node=to_node(row))
-        for index, row in enumerate(rows[:limit])
+        Edge(cursor=encode_cursor(start + index), node=node) for index, node in enumerate(nodes)
     ]
     return Connection(
         edges=edges,

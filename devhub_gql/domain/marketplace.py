@@ -46,7 +46,7 @@ def listed_apps(
     return queryset.order_by(*_ORDER[sort])
 
 
-async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> App:
+async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> dict:
     """A published app, or an approved (unpublished) one: those stay reachable by direct link."""
     queryset = App.filter(
         type=AppType.PUBLIC,
@@ -54,20 +54,47 @@ async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> 
         deleted_at=None,
     )
     if app_id is not None:
-        app = await queryset.filter(id=app_id).first()
+        rows = await queryset.filter(id=app_id).limit(1).values(*LISTING_FIELDS)
     elif slug:
-        app = await queryset.filter(slugs__slug=slug.lower()).first()
+        rows = await queryset.filter(slugs__slug=slug.lower()).limit(1).values(*LISTING_FIELDS)
     else:
-        app = None
-    if app is None:
+        rows = []
+    if not rows:
         raise NotFound("No app in the marketplace by that id or slug.")
-    return app
+    return rows[0]
 
 
-def install_url(app: App, public_url: str) -> str:
+# The columns a listing shows; read as plain values, not model instances (a page holds 50).
+LISTING_FIELDS = (
+    "id",
+    "name",
+    "icon_url",
+    "summary",
+    "description",
+    "listing_image_urls",
+    "video_url",
+    "setup_instructions",
+    "website_url",
+    "terms_of_service_url",
+    "privacy_policy_url",
+    "pricing_url",
+    "support_url",
+    "documentation_url",
+    "support_email",
+    "installation_count",
+    "published_at",
+    "installation_url",
+    "client_id",
+    "callback_url",
+    "company_id",
+    "category_id",
+)
+
+
+def install_url(listing: dict, public_url: str) -> str:
     """Where "Install" sends a user: the app's own installation page, or our authorize URL."""
-    query = urlencode({"client_id": app.client_id, "redirect_uri": app.callback_url})
-    return app.installation_url or f"{public_url}/oauth/authorize?{query}"
+    query = urlencode({"client_id": listing["client_id"], "redirect_uri": listing["callback_url"]})
+    return listing["installation_url"] or f"{public_url}/oauth/authorize?{query}"
 
 
 def slugify(name: str) -> str:
