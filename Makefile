@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DEVHUB_ENV ?= development
 export DEVHUB_ALLOW_PRIVATE_CALLBACKS ?= true
 
-.PHONY: install run test test-postgres lint schema migrations
+.PHONY: install run test test-postgres lint schema migrations bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -44,3 +44,8 @@ schema: install
 ## Write a migration for model changes.
 migrations: install
 	DATABASE_URL=sqlite://:memory: $(BIN)/tortoise -c devhub_gql.db.TORTOISE_ORM makemigrations
+
+## Benchmarks (not tests): both sizes on SQLite, then on PostgreSQL with two workers.
+bench: install
+	$(BIN)/python -m bench.run --size both
+	$(BIN)/python -m bench.run --size both --database postgres --workers 2
