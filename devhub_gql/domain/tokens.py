@@ -143,13 +143,17 @@ async def issue_for_code(
 
 async def find_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
     """A usable refresh token of this app: not revoked, used within 60 days, still installed."""
-    return await RefreshToken.filter(
-        token_digest=digest(token),
-        revoked_at=None,
-        expires_at__gt=now,
-        installation__app_id=app.id,
-        installation__uninstalled_at=None,
-    ).first()
+    return (
+        await RefreshToken.filter(
+            token_digest=digest(token),
+            revoked_at=None,
+            expires_at__gt=now,
+            installation__app_id=app.id,
+            installation__uninstalled_at=None,
+        )
+        .select_related("installation")
+        .first()
+    )
 
 
 async def claim_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
@@ -169,7 +173,7 @@ async def claim_refresh_token(app: App, token: str, now: datetime) -> RefreshTok
 
 async def refresh_scopes(refresh: RefreshToken) -> list[str]:
     """Granted scopes the app still has: removed ones vanish, added ones need the user."""
-    installation = await Installation.get(id=refresh.installation_id)
+    installation = refresh.installation  # loaded with the token by find_refresh_token
     return effective_scopes(installation.scopes, await revisions.live_scopes(installation.app_id))
 
 
@@ -188,7 +192,7 @@ async def issue_for_refresh(
         created_at=now,
         expires_at=now + ACCESS_LIFETIME,
     )
-    return await Installation.get(id=refresh.installation_id)
+    return refresh.installation
 
 
 async def revoke(app: App, token: str, hint: str | None, now: datetime) -> None:
@@ -240,7 +244,7 @@ async def introspect(app: App, token: str, now: datetime) -> dict | None:
         )
     refresh = await find_refresh_token(app, token, now)
     if refresh is not None:
-        installation = await Installation.get(id=refresh.installation_id)
+        installation = refresh.installation
         return _claims(
             app,
             installation,
