@@ -8,12 +8,13 @@ import strawberry
 
 from devhub_gql.domain import apps
 from devhub_gql.domain.apps import FIELD_RULES
+from devhub_gql.models import OutboxMessage
 from resolvers.base import attempt, decode_id
 from schema.context import Info
 from schema.inputs import CreateAppInput, RotateClientSecretInput, UpdateAppInput
 from schema.pagination import Connection, paginate
 from schema.payloads import AppPayload, AppWithSecretPayload
-from schema.types import App, AppStatus, AppType
+from schema.types import App, AppStatus, AppType, UninstallNotice
 
 
 async def app(info: Info, id: strawberry.ID) -> App:
@@ -35,6 +36,19 @@ async def apps_of_company(
     if status is not None:
         queryset = queryset.filter(status=status)
     return await paginate(queryset, first=first, after=after, to_node=App.from_model)
+
+
+async def uninstall_notices(
+    info: Info, app_id: strawberry.ID, first: int | None = None, after: str | None = None
+) -> Connection[UninstallNotice]:
+    viewer = await info.context.require_viewer()
+    app = await apps.get_app(viewer, decode_id(app_id, "App"))
+    return await paginate(
+        OutboxMessage.filter(app_id=app.id).order_by("-created_at", "-id"),
+        first=first,
+        after=after,
+        to_node=UninstallNotice.from_model,
+    )
 
 
 async def create_app(info: Info, input: CreateAppInput) -> AppWithSecretPayload:

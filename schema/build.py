@@ -43,6 +43,7 @@ from schema.types import (
     MarketplaceApp,
     Scope,
     Submission,
+    UninstallNotice,
     User,
 )
 
@@ -63,6 +64,10 @@ class Query:
         resolver=catalog.categories, description="The marketplace categories."
     )
     app: App = strawberry.field(resolver=apps.app, description="An app of the viewer's company.")
+    uninstall_notices: Connection[UninstallNotice] = strawberry.field(
+        resolver=apps.uninstall_notices,
+        description="The uninstall notices sent to an app's callback URL, newest first.",
+    )
     apps: Connection[App] = strawberry.field(
         resolver=apps.apps_of_company,
         description=f"The viewer's company's apps, newest first; `first` ≤ {MAX_PAGE_SIZE}.",

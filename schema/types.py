@@ -12,10 +12,8 @@ from devhub_gql import models as m
 from devhub_gql.domain.marketplace import MarketplaceSort as MarketplaceSortEnum
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
 from devhub_gql.domain.revisions import compute_diff
-from devhub_gql.models import OutboxMessage
 from devhub_gql.outbox.signing import signing_secret
 from schema.context import Info
-from schema.pagination import Connection, paginate
 
 AppType = strawberry.enum(
     m.AppType, description="PUBLIC apps are reviewed and listed; PRIVATE apps are shared by link."
@@ -173,17 +171,6 @@ class App(relay.Node):
         if viewer is None or viewer.company_id != self.company_pk:
             return None
         return signing_secret(self.client_id, info.context.settings.secret_key)
-
-    @strawberry.field(description="Uninstall notices sent to the callback URL, newest first.")
-    async def uninstall_notices(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[UninstallNotice]:
-        return await paginate(
-            OutboxMessage.filter(app_id=self.app_id).order_by("-created_at", "-id"),
-            first=first,
-            after=after,
-            to_node=UninstallNotice.from_model,
-        )
 
     @strawberry.field(description="The live access scopes; `base` is always among them.")
     async def scopes(self, info: Info) -> list[Scope]:

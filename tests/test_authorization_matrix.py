@@ -45,6 +45,10 @@ PUBLIC = {
     "marketplaceApp": ('{ marketplaceApp(slug: "deal-sync") { id } }', EVERYONE),
     "app": ("query Q($draft: ID!) { app(id: $draft) { id } }", DEVELOPERS),
     "apps": ("{ apps { edges { node { id } } } }", SIGNED_IN),
+    "uninstallNotices": (
+        "query Q($draft: ID!) { uninstallNotices(appId: $draft) { edges { node { webhookId } } } }",
+        DEVELOPERS,
+    ),
     "node": ("query Q($draft: ID!) { node(id: $draft) { id } }", DEVELOPERS),
     "installations": ("{ installations { edges { node { id } } } }", SIGNED_IN),
     "authorizationRequest": (

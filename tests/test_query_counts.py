@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import httpx
 import pytest
 
@@ -17,6 +20,17 @@ from tests.support import (
     sign_up,
     submit,
 )
+
+
+@dataclass
+class Env:
+    gql: GraphQLClient
+    http: httpx.AsyncClient
+    backoffice: GraphQLClient
+    receiver: Any
+    settings: Any
+    clock: Any
+
 
 # list -> (document, statements per request). The other lists (apps, marketplaceApps) are pinned
 # beside their own tests.
@@ -34,6 +48,12 @@ QUERY_COUNTS = {
         # session, page, apps, submissions, scopes, companies
         6,
     ),
+    "uninstallNotices": (
+        """query N($id: ID!) { uninstallNotices(appId: $id, first: 100) {
+             edges { node { webhookId status deliveryAttempts { statusCode } } } } }""",
+        # session, app, page, delivery attempts
+        4,
+    ),
     "auditLog": (
         """query L($id: ID!) { auditLog(appId: $id, first: 100) {
              edges { node { action fromStatus toStatus actor { email } } } } }""",
@@ -43,7 +63,8 @@ QUERY_COUNTS = {
 }
 
 
-async def build_installations(gql, http, backoffice, receiver, size: int) -> tuple[dict, str]:
+async def build_installations(env: Env, size: int) -> tuple[dict, str]:
+    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
     developer = await sign_up(gql, "dev@example.com")
     customer = await sign_up(gql, "buyer@example.com", kind="PRODUCTION", company="Buyer")
     for n in range(size):
@@ -53,7 +74,8 @@ async def build_installations(gql, http, backoffice, receiver, size: int) -> tup
     return {}, customer.token
 
 
-async def build_review_queue(gql, http, backoffice, receiver, size: int) -> tuple[dict, str]:
+async def build_review_queue(env: Env, size: int) -> tuple[dict, str]:
+    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
     developer = await sign_up(gql, "dev@example.com")
     for n in range(size):
         app_id = (await create_app(gql, developer, name=f"App {n}"))["app"]["id"]
@@ -62,7 +84,8 @@ async def build_review_queue(gql, http, backoffice, receiver, size: int) -> tupl
     return {}, (await make_reviewer(gql)).token
 
 
-async def build_audit_log(gql, http, backoffice, receiver, size: int) -> tuple[dict, str]:
+async def build_audit_log(env: Env, size: int) -> tuple[dict, str]:
+    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
     developer = await sign_up(gql, "dev@example.com")
     reviewer = await make_reviewer(gql)
     app_id = await published_app(gql, backoffice, developer, reviewer)  # 3 entries
@@ -74,7 +97,27 @@ async def build_audit_log(gql, http, backoffice, receiver, size: int) -> tuple[d
     return {"id": app_id}, reviewer.token
 
 
+async def build_uninstall_notices(env: Env, size: int) -> tuple[dict, str]:
+    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
+    from devhub_gql.models import App, Installation
+    from devhub_gql.outbox import enqueue_uninstall_notice
+    from devhub_gql.outbox.worker import OutboxWorker
+
+    developer = await sign_up(gql, "dev@example.com")
+    customer = await sign_up(gql, "buyer@example.com", kind="PRODUCTION", company="Buyer")
+    app = await live_private_app(gql, developer, f"{receiver.url}/cb")
+    response = await exchange(http, app, await code_for(gql, customer, app))
+    assert response.status_code == 200
+    row = await App.get(client_id=app.client_id)
+    installation = await Installation.get(app_id=row.id)
+    for _ in range(size):
+        await enqueue_uninstall_notice(row, installation, now=installation.installed_at)
+    await OutboxWorker(env.settings, env.clock).run_once()  # attempts to list
+    return {"id": app.id}, developer.token
+
+
 BUILDERS = {
+    "uninstallNotices": build_uninstall_notices,
     "installations": build_installations,
     "reviewQueue": build_review_queue,
     "auditLog": build_audit_log,
@@ -88,10 +131,13 @@ async def test_list_costs_a_fixed_number_of_statements(
     http: httpx.AsyncClient,
     backoffice: GraphQLClient,
     receiver,
+    settings,
+    clock,
     name: str,
     size: int,
 ):
-    variables, token = await BUILDERS[name](gql, http, backoffice, receiver, size)
+    env = Env(gql, http, backoffice, receiver, settings, clock)
+    variables, token = await BUILDERS[name](env, size)
     document, expected = QUERY_COUNTS[name]
     client = backoffice if name in ("reviewQueue", "auditLog") else gql
     with count_statements() as counted:

@@ -15,11 +15,9 @@ from tests.support import GraphQLClient, sign_up
 
 NOTICES = """
 query N($id: ID!) {
-  app(id: $id) {
-    clientId signingSecret
-    uninstallNotices { edges { node { webhookId status attempts payload deliveredAt
-      deliveryAttempts { statusCode error } } } }
-  }
+  app(id: $id) { clientId signingSecret }
+  uninstallNotices(appId: $id) { edges { node { webhookId status attempts payload deliveredAt
+    deliveryAttempts { statusCode error } } } }
 }
 """
 
@@ -54,11 +52,12 @@ async def test_the_notice_reaches_the_callback_signed_with_the_apps_secret(
     assert await worker.run_once() == 1
     [(method, path, headers, body)] = receiver.requests
     assert (method, path) == ("DELETE", "/callback")
-    details = (await gql.data(NOTICES, {"id": app.id}, token=developer.token))["app"]
+    data = await gql.data(NOTICES, {"id": app.id}, token=developer.token)
+    details = data["app"]
     payload = Webhook(details["signingSecret"]).verify(body, headers)
     assert payload["client_id"] == app.client_id
     assert set(payload) == {"client_id", "company_id", "user_id", "timestamp"}
-    notice = details["uninstallNotices"]["edges"][0]["node"]
+    notice = data["uninstallNotices"]["edges"][0]["node"]
     assert notice["status"] == "DELIVERED" and notice["attempts"] == 1
     assert notice["webhookId"] == headers["webhook-id"]
     assert json.loads(notice["payload"]) == payload
@@ -83,9 +82,9 @@ async def test_a_failed_delivery_is_retried_with_backoff(
 
     deliveries = [r for r in receiver.requests if r[0] == "DELETE"]
     assert len({headers["webhook-id"] for _, _, headers, _ in deliveries}) == 1
-    notice = (await gql.data(NOTICES, {"id": app.id}, token=developer.token))["app"][
-        "uninstallNotices"
-    ]["edges"][0]["node"]
+    notice = (await gql.data(NOTICES, {"id": app.id}, token=developer.token))["uninstallNotices"][
+        "edges"
+    ][0]["node"]
     assert notice["status"] == "DELIVERED"
     assert [a["statusCode"] for a in notice["deliveryAttempts"]] == [500, 500, 200]
 
