@@ -64,7 +64,7 @@ QUERY_COUNTS = {
 
 
 async def build_installations(env: Env, size: int) -> tuple[dict, str]:
-    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
+    gql, http, receiver = env.gql, env.http, env.receiver
     developer = await sign_up(gql, "dev@example.com")
     customer = await sign_up(gql, "buyer@example.com", kind="PRODUCTION", company="Buyer")
     for n in range(size):
@@ -75,7 +75,7 @@ async def build_installations(env: Env, size: int) -> tuple[dict, str]:
 
 
 async def build_review_queue(env: Env, size: int) -> tuple[dict, str]:
-    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
+    gql = env.gql
     developer = await sign_up(gql, "dev@example.com")
     for n in range(size):
         app_id = (await create_app(gql, developer, name=f"App {n}"))["app"]["id"]
@@ -85,7 +85,7 @@ async def build_review_queue(env: Env, size: int) -> tuple[dict, str]:
 
 
 async def build_audit_log(env: Env, size: int) -> tuple[dict, str]:
-    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
+    gql, backoffice = env.gql, env.backoffice
     developer = await sign_up(gql, "dev@example.com")
     reviewer = await make_reviewer(gql)
     app_id = await published_app(gql, backoffice, developer, reviewer)  # 3 entries
@@ -98,7 +98,7 @@ async def build_audit_log(env: Env, size: int) -> tuple[dict, str]:
 
 
 async def build_uninstall_notices(env: Env, size: int) -> tuple[dict, str]:
-    gql, http, backoffice, receiver = env.gql, env.http, env.backoffice, env.receiver
+    gql, http, receiver = env.gql, env.http, env.receiver
     from devhub_gql.models import App, Installation
     from devhub_gql.outbox import enqueue_uninstall_notice
     from devhub_gql.outbox.worker import OutboxWorker
