@@ -1,8 +1,9 @@
 """Delivers outbox messages with time-outs and exponential backoff, recording every attempt.
 
 At-least-once: a worker that dies after sending but before recording sends again later; the
-`webhook-id` header lets receivers drop the duplicate. Workers claim a message with a conditional
-update and a lease, so two workers (or a restarted one) never send the same attempt twice.
+`webhook-id` header lets receivers drop the duplicate. Workers claim messages with
+SELECT … FOR UPDATE SKIP LOCKED and a lease, so two workers (or a restarted one) never send the
+same attempt twice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
@@ -48,22 +50,25 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Attempt every message that is due; returns how many were attempted."""
         now = self.clock.now()
-        due = (
-            await OutboxMessage.filter(status=NoticeStatus.PENDING, next_attempt_at__lte=now)
-            .filter(_unclaimed(now))
-            .order_by("next_attempt_at", "id")
-            .limit(BATCH)
-            .values_list("id", flat=True)
-        )
-        attempted = 0
-        for message_id in due:
-            claimed = await OutboxMessage.filter(
-                _unclaimed(now), id=message_id, status=NoticeStatus.PENDING
-            ).update(claimed_until=now + self.lease)
+        # Claim a batch in one short transaction. On PostgreSQL, FOR UPDATE SKIP LOCKED lets
+        # workers claim side by side without waiting on each other's rows; on SQLite (one
+        # worker) transactions run one at a time anyway. The lease then keeps the claim.
+        async with in_transaction():
+            # Whole rows: Tortoise drops FOR UPDATE from values() queries.
+            claimed = (
+                await OutboxMessage.filter(status=NoticeStatus.PENDING, next_attempt_at__lte=now)
+                .filter(_unclaimed(now))
+                .order_by("next_attempt_at", "id")
+                .limit(BATCH)
+                .select_for_update(skip_locked=True)
+            )
             if claimed:
-                await self._deliver(await OutboxMessage.get(id=message_id))
-                attempted += 1
-        return attempted
+                await OutboxMessage.filter(id__in=[message.id for message in claimed]).update(
+                    claimed_until=now + self.lease
+                )
+        for message in claimed:
+            await self._deliver(message)
+        return len(claimed)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         interval = self.settings.outbox_poll_seconds
