@@ -293,8 +293,14 @@ def write_results(run: Run, path: Path = RESULTS_FILE) -> None:
             sections[match.group(1)] = match.group(2)
     sections[run.database] = section(run)
     body = [HEADER]
-    for database in ("sqlite", "postgres"):
-        if database in sections:
-            marker = f"bench:{database}"
-            body.append(f"<!-- {marker} -->\n{sections[database]}<!-- /{marker} -->\n")
+    # Other marked sections (the hand-written analysis) are kept as they are, after the runs.
+    names = [
+        "sqlite",
+        "postgres",
+        *(name for name in sections if name not in ("sqlite", "postgres")),
+    ]
+    for name in names:
+        if name in sections:
+            marker = f"bench:{name}"
+            body.append(f"<!-- {marker} -->\n{sections[name]}<!-- /{marker} -->\n")
     path.write_text("\n".join(body))
