@@ -95,14 +95,9 @@ class User(relay.Node):
         )
 
 
-@strawberry.type(description="An OAuth app developed in the viewer's company.")
-class App(relay.Node):
-    app_id: relay.NodeID[int]
-    type: AppType  # type: ignore[valid-type]
-    status: AppStatus  # type: ignore[valid-type]
+@strawberry.type(description="The listing fields every customer sees.")
+class PublicListing:
     name: str
-    client_id: str = strawberry.field(description="The OAuth client id; public.")
-    callback_url: str = strawberry.field(description="The one OAuth redirect URI.")
     summary: str | None
     icon_url: str | None
     listing_image_urls: list[str]
@@ -116,11 +111,24 @@ class App(relay.Node):
     support_url: str | None
     documentation_url: str | None
     support_email: str | None
+
+
+@strawberry.type(description="The listing plus what only the developers and reviewers see.")
+class Registration(PublicListing):
+    callback_url: str = strawberry.field(description="The one OAuth redirect URI.")
     contact_email: str | None
     installation_url: str | None
     use_case: str | None = strawberry.field(description="Shown to reviewers only.")
     test_account_notes: str | None
     partner_terms_accepted: bool
+
+
+@strawberry.type(description="An OAuth app developed in the viewer's company.")
+class App(Registration, relay.Node):
+    app_id: relay.NodeID[int]
+    type: AppType  # type: ignore[valid-type]
+    status: AppStatus  # type: ignore[valid-type]
+    client_id: str = strawberry.field(description="The OAuth client id; public.")
     created_at: datetime
     updated_at: datetime
     company_pk: strawberry.Private[int]
@@ -276,30 +284,10 @@ class RejectionReason:
 
 
 @strawberry.type(description="What was sent to review, frozen at submission.")
-class AppSnapshot:
+class AppSnapshot(Registration):
     type: AppType  # type: ignore[valid-type]
-    name: str
-    callback_url: str
     category: str | None
     scopes: list[str]
-    summary: str | None
-    icon_url: str | None
-    listing_image_urls: list[str]
-    description: str | None
-    video_url: str | None
-    setup_instructions: str | None
-    website_url: str | None
-    terms_of_service_url: str | None
-    privacy_policy_url: str | None
-    pricing_url: str | None
-    support_url: str | None
-    documentation_url: str | None
-    support_email: str | None
-    contact_email: str | None
-    installation_url: str | None
-    use_case: str | None
-    test_account_notes: str | None
-    partner_terms_accepted: bool
 
     @classmethod
     def from_dict(cls, snapshot: dict) -> AppSnapshot:
@@ -466,25 +454,11 @@ MarketplaceSort = strawberry.enum(MarketplaceSortEnum, name="MarketplaceSort")
 
 
 @strawberry.type(description="An app as the marketplace lists it: what a customer decides on.")
-class MarketplaceApp(relay.Node):
+class MarketplaceApp(PublicListing, relay.Node):
     # Every field is plain data, filled in for a whole page at once by the resolver: async
     # fields on 50 nodes cost more than the queries behind them.
     listing_id: relay.NodeID[int]
     slug: str = strawberry.field(description="Stable address of the listing; old slugs work too.")
-    name: str
-    icon_url: str | None
-    summary: str | None
-    description: str | None
-    listing_image_urls: list[str]
-    video_url: str | None
-    setup_instructions: str | None
-    website_url: str | None
-    terms_of_service_url: str | None
-    privacy_policy_url: str | None
-    pricing_url: str | None
-    support_url: str | None
-    documentation_url: str | None
-    support_email: str | None
     developer_name: str
     category: Category | None
     scopes: list[Scope] = strawberry.field(description="What the app may do once installed.")
