@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.execution import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
+from tortoise.exceptions import ValidationError as ValueTooLong
 
 from devhub_gql.domain.errors import AccessError, ErrorCode, UserError
 
@@ -32,7 +33,9 @@ class UserErrorType:
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, AccessError))
+    return original is not None and not isinstance(
+        original, (GraphQLError, AccessError, ValueTooLong)
+    )
 
 
 def _request_id(execution_context: ExecutionContext | None) -> str | None:
@@ -63,6 +66,10 @@ def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
     if isinstance(original, AccessError):
         return _with_code(error, original.code, str(original))
+    if isinstance(original, ValueTooLong):
+        # An argument longer than the column it is looked up in: the client's mistake. The
+        # message would echo the value, so it is replaced.
+        return _with_code(error, "BAD_USER_INPUT", "An argument is longer than allowed.")
     if is_unexpected(error):
         return _with_code(
             error,

@@ -106,3 +106,30 @@ async def test_responses_carry_security_headers(http: httpx.AsyncClient):
     consent = await http.get("/oauth/consent")
     policy = consent.headers["content-security-policy"]
     assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+
+
+async def test_overlong_lookup_values_are_client_errors_not_crashes(
+    gql: GraphQLClient, http: httpx.AsyncClient
+):
+    # Found by the fuzzer: a value longer than its column made the ORM raise.
+    developer = await sign_up(gql, "dev@example.com")
+    long = "x" * 5000
+    approve = await gql.data(
+        "mutation A($i: AuthorizationInput!) { approveAuthorization(input: $i)"
+        " { redirectUrl userErrors { code } } }",
+        {"i": {"clientId": long, "redirectUri": long}},
+        token=developer.token,
+    )
+    assert approve["approveAuthorization"]["userErrors"] == [
+        {"code": "INVALID_AUTHORIZATION_REQUEST"}
+    ]
+    by_slug = "query S($slug: String) { marketplaceApp(slug: $slug) { id } }"
+    assert await gql.error_code(by_slug, {"slug": long}) == "NOT_FOUND"
+    by_category = "query C($c: String) { marketplaceApps(category: $c) { edges { cursor } } }"
+    assert await gql.error_code(by_category, {"c": long}) == "BAD_USER_INPUT"
+    token = await http.post(
+        "/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": "x"},
+        auth=(long, "secret"),
+    )
+    assert token.status_code == 401 and token.json()["error"] == "invalid_client"

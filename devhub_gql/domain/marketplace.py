@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
-from devhub_gql.domain.errors import NotFound
+from devhub_gql.domain.errors import BadRequest, NotFound
 from devhub_gql.models import App, AppSlug, AppStatus, AppType, MarketplaceState
 
 MAX_SLUG_LENGTH = 80
@@ -38,6 +38,8 @@ def listed_apps(
     """Published public apps only: never drafts, unpublished (approved) or deleted ones."""
     queryset = App.filter(type=AppType.PUBLIC, status=AppStatus.PUBLISHED, deleted_at=None)
     if category:
+        if len(category) > MAX_SLUG_LENGTH:
+            raise BadRequest("No category has so long a slug.")
         queryset = queryset.filter(category_id=category)
     if search and (text := search.strip()[:MAX_SEARCH_LENGTH]):
         queryset = queryset.filter(
@@ -55,7 +57,7 @@ async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> 
     )
     if app_id is not None:
         rows = await queryset.filter(id=app_id).limit(1).values(*LISTING_FIELDS)
-    elif slug:
+    elif slug and len(slug) <= MAX_SLUG_LENGTH:
         rows = await queryset.filter(slugs__slug=slug.lower()).limit(1).values(*LISTING_FIELDS)
     else:
         rows = []

@@ -26,8 +26,11 @@ from devhub_gql.settings import Settings
 T = TypeVar("T")
 
 
+CLIENT_ID_LENGTH = 32  # the column's size: longer values cannot name a client
+
+
 async def active_app(client_id: str | None) -> App | None:
-    if not client_id:
+    if not client_id or len(client_id) > CLIENT_ID_LENGTH:
         return None
     return await App.filter(client_id=client_id, deleted_at=None).first()
 
