@@ -98,11 +98,30 @@ class Checker:
 
 
 async def _connection(
-    port: int, payload: bytes, checker: Checker, start_at: float, stop_at: float, tally: Tally
+    port: int,
+    payload: bytes,
+    checker: Checker,
+    start_at: float,
+    stop_at: float,
+    tally: Tally,
+    interval: float | None = None,
+    offset: float = 0.0,
 ) -> None:
+    """Closed loop by default; with `interval`, open loop: a request is due every `interval`
+    seconds whatever the answers do, and its latency counts from when it was due (so a slow
+    answer that delays the next request is charged to that request too)."""
     reader, writer = await asyncio.open_connection(HOST, port, limit=STREAM_LIMIT)
+    due = time.perf_counter() + offset
     try:
-        while (sent := time.perf_counter()) < stop_at:
+        while True:
+            if interval is not None:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                sent = due
+                due += interval
+            else:
+                sent = time.perf_counter()
+            if sent >= stop_at:
+                break
             try:
                 writer.write(payload)
                 status, head, body, closing = await read_response(reader)
@@ -145,11 +164,23 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
     tally = Tally()
     start_at = time.perf_counter() + float(spec.get("warmup", 1.0))
     stop_at = start_at + float(spec["duration"])
+    concurrency = int(spec["concurrency"])
+    rate = spec.get("rate")  # requests/s across all connections: open loop
+    interval = concurrency / float(rate) if rate else None
     tasks = [
         asyncio.create_task(
-            _connection(port, payloads[i % len(payloads)], checker, start_at, stop_at, tally)
+            _connection(
+                port,
+                payloads[i % len(payloads)],
+                checker,
+                start_at,
+                stop_at,
+                tally,
+                interval,
+                offset=(interval or 0.0) * i / concurrency,
+            )
         )
-        for i in range(int(spec["concurrency"]))
+        for i in range(concurrency)
     ]
     watched = [int(pid) for pid in spec.get("watch_pids", [])]
     await asyncio.sleep(max(0.0, start_at - time.perf_counter()))

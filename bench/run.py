@@ -73,6 +73,10 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+OPEN_LOOP_CONCURRENCY = 16
+OPEN_LOOP_LOAD = 0.5  # fraction of the closed-loop capacity
+
+
 def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
     result = SizeResult(size=target.size.name)
     if reuse and target.marker.exists():
@@ -111,6 +115,17 @@ def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
                 )
                 if row["error_sample"]:
                     log(f"    first error: {row['error_sample']}")
+                if concurrency == OPEN_LOOP_CONCURRENCY and row["rps"] > 0:
+                    # The tail below saturation: open loop at half the measured capacity.
+                    spec["rate"] = row["rps"] * OPEN_LOOP_LOAD
+                    open_loop = run_load(spec)
+                    row["open_rate"] = spec["rate"]
+                    row["open_p50_ms"] = open_loop["p50_ms"]
+                    row["open_p99_ms"] = open_loop["p99_ms"]
+                    log(
+                        f"    open loop at {spec['rate']:.0f} req/s: p50 "
+                        f"{open_loop['p50_ms']:.2f} ms  p99 {open_loop['p99_ms']:.2f} ms"
+                    )
                 if server.process.poll() is not None:
                     raise RuntimeError(f"{server.name} died under load:\n{server.log_tail()}")
     finally:
