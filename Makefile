@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DEVHUB_ENV ?= development
 export DEVHUB_ALLOW_PRIVATE_CALLBACKS ?= true
 
-.PHONY: install run test test-postgres lint schema migrations bench
+.PHONY: install browser run test test-postgres lint schema migrations bench codegen-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -19,17 +19,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Debian's Chromium for the consent-page browser test, installed where this user can (root with apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } \
+	  || echo "Chromium could not be installed: the browser test will be skipped"
+
 ## Install, apply migrations, seed the catalogues and serve on http://127.0.0.1:8000 (SQLite file).
 run: install
 	$(BIN)/devhub-gql migrate
 	$(BIN)/devhub-gql serve
 
 ## Install the dev extras and run the whole suite (SQLite; PostgreSQL with DEVHUB_TEST_DATABASE_URL).
-test: install
+test: install browser
 	$(BIN)/pytest -q
 
 ## The suite again on the local PostgreSQL server (in a scratch database dropped afterwards).
-test-postgres: install
+test-postgres: install browser
 	DEVHUB_TEST_DATABASE_URL=$${DEVHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devhub_test} $(BIN)/pytest -q
 
 lint: install
@@ -49,3 +55,7 @@ migrations: install
 bench: install
 	$(BIN)/python -m bench.run --size both
 	$(BIN)/python -m bench.run --size both --database postgres --workers 2
+
+## Generate the typed TypeScript client from schema.graphql and type-check it (needs npm).
+codegen-check:
+	cd clients/typescript && npm ci --no-audit --no-fund --silent && npm run --silent check
