@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
-import secrets
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,15 +18,23 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from tortoise import Tortoise
 
 from backoffice.schema import create_backoffice_schema
+from devhub_gql import tracing
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.domain.marketplace import listing_version
 from devhub_gql.health import Readiness, health_routes
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.observability import (
+    ObservabilityMiddleware,
+    count_sql_statements,
+    metrics_routes,
+    note_operation,
+)
 from devhub_gql.outbox.worker import OutboxWorker
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.response_cache import AnonymousResponseCache
@@ -37,32 +44,6 @@ from schema.build import create_schema
 from schema.context import Context
 
 MAX_BODY_SIZE = 1024 * 1024
-REQUEST_ID_HEADER = "x-request-id"
-
-log = logging.getLogger("devhub_gql")
-
-
-class RequestIdMiddleware:
-    """Gives every request an id, kept in `request.state` and returned as X-Request-ID."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 class SecurityHeadersMiddleware:
@@ -98,6 +79,7 @@ class GraphQLEndpoint(GraphQL):
     def __init__(
         self,
         schema: BaseSchema,
+        name: str,
         settings: Settings,
         clock: Clock,
         oauth: DevhubOAuthServer,
@@ -109,6 +91,7 @@ class GraphQLEndpoint(GraphQL):
             allow_queries_via_get=False,
             multipart_uploads_enabled=False,
         )
+        self.name = name  # "graphql" or "backoffice", in logs and metrics
         self.settings = settings
         self.clock = clock
         self.oauth = oauth
@@ -125,6 +108,11 @@ class GraphQLEndpoint(GraphQL):
             oauth=self.oauth,
             sign_in_limiter=self.sign_in_limiter,
         )
+
+    async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        request_data = kwargs["request_data"]
+        note_operation(self.name, request_data.query, request_data.operation_name)
+        return await super().execute_single(**kwargs)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -144,13 +132,14 @@ class BackofficeEndpoint(GraphQLEndpoint):
 
 def create_app(
     settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
-) -> Starlette:
+) -> ASGIApp:
     """The service, with its outbox worker.
 
     Tests pass `manage_database=False`: they open the database themselves and drive the outbox
     worker with their own clock.
     """
     clock = clock or SystemClock()
+    traced = tracing.setup(os.environ)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -181,6 +170,7 @@ def create_app(
 
     graphql = GraphQLEndpoint(
         create_schema(introspection=settings.introspection, max_depth=settings.max_query_depth),
+        name="graphql",
         settings=settings,
         clock=clock,
         oauth=oauth,
@@ -188,6 +178,7 @@ def create_app(
     )
     backoffice = BackofficeEndpoint(
         create_backoffice_schema(max_depth=settings.max_query_depth),
+        name="backoffice",
         settings=settings,
         clock=clock,
         oauth=oauth,
@@ -199,6 +190,7 @@ def create_app(
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
             *oauth_routes(oauth, settings, token_limiter),
             *health_routes(readiness),
+            *metrics_routes(clock),
         ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,
@@ -214,6 +206,8 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https://"))
-    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so cache hits get an id too
+    # Added last, so outermost: cache hits get an id, a log line and metrics too.
+    app.add_middleware(ObservabilityMiddleware, annotate=tracing.annotate if traced else None)
+    count_sql_statements()
     listing_version.reset()  # a new app may sit on a new database (tests)
-    return app
+    return tracing.instrument(app) if traced else app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from devhub_gql.db import tortoise_config
+from devhub_gql.observability import configure_logging
 from devhub_gql.settings import Settings, SettingsError
 
 
@@ -19,7 +19,9 @@ def app_from_env() -> Any:
     """Uvicorn's factory: every worker process builds the app from the environment."""
     from devhub_gql.app import create_app
 
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)  # worker processes start afresh
+    return create_app(settings)
 
 
 async def _with_database(settings: Settings, action: Callable[[], Awaitable[Any]]) -> Any:
@@ -62,14 +64,27 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         http="devhub_gql.http_protocol:NoDelayH11Protocol",
         log_level=settings.log_level.lower(),
+        log_config=None,  # the service's own JSON logging (configure_logging) applies
+        access_log=False,  # replaced by the service's one line per request
+        # Behind a reverse proxy: the client address and scheme come from X-Forwarded-For and
+        # X-Forwarded-Proto, believed only from these addresses. Rate limits key on that address.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # On SIGTERM: stop accepting, let requests in flight finish (up to this long), then the
+        # lifespan stops the outbox worker after its current delivery and closes the database.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
 
 
-def _worker(settings: Settings, _: argparse.Namespace) -> int:
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
     """The outbox worker on its own (`serve` runs one too)."""
     import signal
+
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=settings.host)
 
     from devhub_gql.clock import SystemClock
     from devhub_gql.outbox.worker import OutboxWorker
@@ -168,9 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    commands.add_parser("worker", help="deliver outbox notices (serve runs one too)").set_defaults(
-        run=_worker
+    worker = commands.add_parser("worker", help="deliver outbox notices (serve runs one too)")
+    worker.add_argument(
+        "--metrics-port", type=int, help="serve this worker's Prometheus metrics on DEVHUB_HOST"
     )
+    worker.set_defaults(run=_worker)
     migrate_command = commands.add_parser("migrate", help="apply migrations and sync catalogues")
     migrate_command.add_argument(
         "--check", action="store_true", help="apply nothing; exit 1 when migrations are pending"
@@ -202,9 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"devhub-gql: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     return args.run(settings, args)
 
 

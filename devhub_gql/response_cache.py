@@ -17,6 +17,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devhub_gql.domain.marketplace import listing_version
+from devhub_gql.observability import note_operation
 
 CACHEABLE_FIELDS = frozenset(
     {"marketplaceApps", "marketplaceApp", "scopes", "categories", "__typename"}
@@ -83,6 +84,8 @@ class AnonymousResponseCache:
         cached = self.entries.get(key)
         if cached is not None and cached[0] == version:
             self.entries.move_to_end(key)
+            request = orjson.loads(body)  # it parsed once already, in _cache_key
+            note_operation("graphql", request["query"], request.get("operationName"))
             await _send_json(send, cached[1])
             return
         await self.app(scope, _replay(body), self._storing(send, key, version))

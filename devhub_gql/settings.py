@@ -6,6 +6,7 @@ a one-line message that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ class Settings:
     session_ttl: timedelta = timedelta(days=14)
     allow_private_callbacks: bool = False
     log_level: str = "INFO"
+    log_format: str = "json"
+    forwarded_allow_ips: str = "127.0.0.1"
+    shutdown_grace_seconds: float = 30.0
     max_query_depth: int = 12
     secret_key: str = DEVELOPMENT_SECRET_KEY
     public_url: str = "http://127.0.0.1:8000"
@@ -97,6 +101,9 @@ class Settings:
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
+            log_format=_choice(env, "DEVHUB_LOG_FORMAT", "json", ("json", "text")),
+            forwarded_allow_ips=_forwarded_allow_ips(env),
+            shutdown_grace_seconds=_seconds(env, "DEVHUB_SHUTDOWN_GRACE_SECONDS", 30.0),
         )
 
 
@@ -188,6 +195,22 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
                 f"DEVHUB_CORS_ORIGINS entries must be http(s) origins, got {origin!r}"
             )
     return origins
+
+
+def _forwarded_allow_ips(env: Mapping[str, str]) -> str:
+    """The proxies whose X-Forwarded-For/-Proto are believed: addresses or networks, or *."""
+    raw = (env.get("DEVHUB_FORWARDED_ALLOW_IPS") or "127.0.0.1").strip()
+    if raw == "*":
+        return raw
+    for entry in (item.strip() for item in raw.split(",")):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "DEVHUB_FORWARDED_ALLOW_IPS entries must be IP addresses or networks,"
+                f" got {entry!r}"
+            ) from None
+    return raw
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from devhub_gql.clock import Clock
 from devhub_gql.domain.accounts import Viewer, authenticate
 from devhub_gql.domain.errors import RateLimited, Unauthenticated
+from devhub_gql.observability import current_record
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
@@ -40,6 +41,9 @@ class Context:
             token = self.bearer_token()
             self._viewer = await authenticate(token, self.clock.now()) if token else None
             self._viewer_known = True
+            record = current_record()
+            if record is not None and self._viewer is not None:
+                record.viewer_id = self._viewer.user.id
         return self._viewer
 
     def known_viewer(self) -> Viewer | None:

@@ -11,6 +11,7 @@ from strawberry.utils.str_converters import to_camel_case
 from tortoise.exceptions import ValidationError as ValueTooLong
 
 from devhub_gql.domain.errors import AccessError, ErrorCode, UserError
+from devhub_gql.observability import current_record
 
 UserErrorCode = strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Why a mutation refused its input."
@@ -60,6 +61,9 @@ def shape_errors(errors: list[GraphQLError], execution_context: ExecutionContext
                 exc_info=error.original_error,
             )
         errors[index] = _shape(error, request_id)
+    record = current_record()
+    if record is not None:
+        record.error_codes.extend(str((error.extensions or {}).get("code")) for error in errors)
 
 
 def _shape(error: GraphQLError, request_id: str) -> GraphQLError:

@@ -12,7 +12,7 @@ from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import BadRequest, ErrorCode, UserErrors
 from devhub_gql.domain.installations import Refusal
 from devhub_gql.models import App, Company, Installation
-from devhub_gql.oauth.server import DevhubOAuthServer
+from devhub_gql.oauth.server import DevhubOAuthServer, S256AuthorizationCodeGrant
 from devhub_gql.oauth.validator import active_app
 
 
@@ -46,6 +46,10 @@ class ConsentScreen:
 
 
 INVALID_REQUEST = "Unknown client, or a redirect URI that is not the app's callback URL."
+UNSUPPORTED_PKCE = Refusal(
+    ErrorCode.INVALID_AUTHORIZATION_REQUEST.value,
+    "PKCE needs code_challenge_method=S256; plain (also the default without a method) is refused.",
+)
 
 
 async def _matching_app(params: AuthorizationParams) -> App | None:
@@ -60,7 +64,19 @@ def _invalid_request() -> UserErrors:
     return UserErrors.single(None, ErrorCode.INVALID_AUTHORIZATION_REQUEST, INVALID_REQUEST)
 
 
-async def _screen(viewer: Viewer, app: App) -> ConsentScreen:
+def _pkce_refusal(params: AuthorizationParams) -> Refusal | None:
+    """What the S256-only grant would refuse once the user clicks Allow, said before they decide.
+
+    /oauth/authorize sends such a request back to the app; only a consent page opened directly
+    (or a front end of its own) can carry one.
+    """
+    if not params.code_challenge:  # authorize_url() drops an empty one, as if absent
+        return None
+    supported = S256AuthorizationCodeGrant._code_challenge_methods
+    return None if (params.code_challenge_method or "plain") in supported else UNSUPPORTED_PKCE
+
+
+async def _screen(viewer: Viewer, app: App, params: AuthorizationParams) -> ConsentScreen:
     scopes = await revisions.live_scopes(app.id)
     installed = await Installation.filter(
         app_id=app.id, user_id=viewer.user.id, uninstalled_at=None
@@ -70,7 +86,7 @@ async def _screen(viewer: Viewer, app: App) -> ConsentScreen:
         developer=await Company.get(id=app.company_id),
         scopes=scopes,
         already_installed=installed,
-        refusal=installations.install_refusal(app, viewer.user, scopes),
+        refusal=installations.install_refusal(app, viewer.user, scopes) or _pkce_refusal(params),
     )
 
 
@@ -78,7 +94,7 @@ async def describe(viewer: Viewer, params: AuthorizationParams) -> ConsentScreen
     app = await _matching_app(params)
     if app is None:
         raise BadRequest(INVALID_REQUEST)
-    return await _screen(viewer, app)
+    return await _screen(viewer, app, params)
 
 
 async def approve(
@@ -88,7 +104,7 @@ async def approve(
     app = await _matching_app(params)
     if app is None:
         raise _invalid_request()
-    screen = await _screen(viewer, app)
+    screen = await _screen(viewer, app, params)
     if screen.refusal is not None:
         raise UserErrors.single(None, ErrorCode(screen.refusal.code), screen.refusal.message)
     try:

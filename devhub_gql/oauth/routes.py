@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import orjson
 from oauthlib.oauth2.rfc6749 import errors
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -18,6 +19,7 @@ from tortoise.transactions import in_transaction
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import client_credentials
+from devhub_gql.observability import METRICS
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
@@ -65,6 +67,38 @@ def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> R
     return Response(body or "", status_code=status, headers=headers, media_type=None)
 
 
+GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+# RFC 6749 §5.2 error codes, plus `issued` and the rate limit's answer: a bounded label set.
+TOKEN_OUTCOMES = frozenset(
+    {
+        "issued",
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "temporarily_unavailable",
+    }
+)
+
+
+def _count_grant(body: bytes, response: Response) -> None:
+    """Token answers by grant type and outcome: `issued`, or the OAuth error code."""
+    grant_type = parse_qs(body.decode("utf-8", errors="replace")).get("grant_type", ["none"])[0]
+    if response.status_code == 200:
+        outcome = "issued"
+    else:
+        try:
+            outcome = str(orjson.loads(response.body).get("error", "error"))
+        except (orjson.JSONDecodeError, AttributeError):
+            outcome = "error"
+    METRICS.token_grants.labels(
+        grant_type if grant_type in GRANT_TYPES else "other",
+        outcome if outcome in TOKEN_OUTCOMES else "error",
+    ).inc()
+
+
 def oauth_routes(
     server: DevhubOAuthServer, settings: Settings, token_limiter: RateLimiter
 ) -> list[Route]:
@@ -100,7 +134,7 @@ def oauth_routes(
         key = f"client:{client_id}" if client_id else f"ip:{request.client and request.client.host}"
         retry_after = token_limiter.retry_after(key)
         if retry_after is not None:
-            return JSONResponse(
+            response: Response = JSONResponse(
                 {
                     "error": "temporarily_unavailable",
                     "error_description": f"Too many token requests; retry in {retry_after} s.",
@@ -108,7 +142,12 @@ def oauth_routes(
                 status_code=429,
                 headers={"retry-after": str(retry_after), "cache-control": "no-store"},
             )
-        return await form_endpoint(request, server.create_token_response, required="grant_type")
+        else:
+            response = await form_endpoint(
+                request, server.create_token_response, required="grant_type"
+            )
+        _count_grant(await request.body(), response)
+        return response
 
     async def revoke(request: Request) -> Response:
         return await form_endpoint(request, server.create_revocation_response)

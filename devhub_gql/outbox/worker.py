@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -20,6 +21,7 @@ from tortoise.transactions import in_transaction
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
 from devhub_gql.models import App, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.observability import METRICS
 from devhub_gql.outbox.signing import signed_headers, signing_secret
 from devhub_gql.settings import Settings
 
@@ -33,6 +35,28 @@ log = logging.getLogger("devhub_gql.outbox")
 def retry_delay(attempts: int, first_retry: timedelta) -> timedelta:
     """With the default first retry: 30 s, 1 min, 2 min, 4 min … capped at 6 h."""
     return min(first_retry * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+@dataclass(frozen=True)
+class OutboxDepth:
+    counts: dict[str, int]  # pending and failed messages
+    oldest_pending_seconds: float
+
+
+async def outbox_depth(now: datetime) -> OutboxDepth:
+    """What waits in the outbox (pending rows are few; the status index finds them)."""
+    counts = {
+        status.value.lower(): await OutboxMessage.filter(status=status).count()
+        for status in (NoticeStatus.PENDING, NoticeStatus.FAILED)
+    }
+    oldest = (
+        await OutboxMessage.filter(status=NoticeStatus.PENDING)
+        .order_by("created_at")
+        .limit(1)
+        .values_list("created_at", flat=True)
+    )
+    age = max(0.0, (now - oldest[0]).total_seconds()) if oldest else 0.0
+    return OutboxDepth(counts=counts, oldest_pending_seconds=age)
 
 
 def _unclaimed(now: datetime) -> Q:
@@ -119,17 +143,31 @@ class OutboxWorker:
         delivered = status_code is not None and 200 <= status_code < 300
         if delivered:
             changes = {"status": NoticeStatus.DELIVERED, "delivered_at": sent_at}
+            outcome = "delivered"
         elif attempts >= MAX_ATTEMPTS:
-            changes = {"status": NoticeStatus.FAILED}
+            outcome, changes = "failed", {"status": NoticeStatus.FAILED}
         else:
-            changes = {"next_attempt_at": sent_at + retry_delay(attempts, self.first_retry)}
+            next_attempt = sent_at + retry_delay(attempts, self.first_retry)
+            outcome, changes = "retry", {"next_attempt_at": next_attempt}
         await OutboxMessage.filter(id=message.id).update(
             attempts=attempts, claimed_until=None, **changes
         )
+        METRICS.outbox_deliveries.labels(outcome).inc()
         log.info(
             "notice %s to app %s: attempt %d, %s",
             message.webhook_id,
             app.client_id,
             attempts,
-            status_code if status_code is not None else error,
+            outcome,
+            extra={
+                "fields": {
+                    "webhook_id": message.webhook_id,
+                    "client_id": app.client_id,
+                    "attempt": attempts,
+                    "outcome": outcome,
+                    "status_code": status_code,
+                    "error": error,
+                    "duration_ms": duration_ms,
+                }
+            },
         )

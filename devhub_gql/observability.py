@@ -1,0 +1,353 @@
+"""What operators see: one JSON log line per request, and Prometheus metrics at /metrics.
+
+The outermost middleware gives each request an id and a `RequestRecord`; the GraphQL view, the
+viewer lookup, the error shaping and the SQL statement counter fill the record in, and when the
+response is sent the middleware writes the log line and the metrics from it. Nothing secret goes
+in: no query text, no variables, no headers, no tokens, only names, ids, counts and codes.
+
+Metrics live in prometheus-client's default registry, as is usual. With several worker processes,
+set PROMETHEUS_MULTIPROC_DIR to an empty directory: every process then writes its values there and
+/metrics adds them up across the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import orjson
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from devhub_gql.clock import Clock
+
+REQUEST_ID_HEADER = "x-request-id"
+# Routes by their fixed paths; anything else (scanners, typos) shares one label.
+KNOWN_PATHS = frozenset(
+    {
+        "/graphql",
+        "/backoffice/graphql",
+        "/oauth/authorize",
+        "/oauth/token",
+        "/oauth/revoke",
+        "/oauth/introspect",
+        "/oauth/consent",
+        "/.well-known/oauth-authorization-server",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    }
+)
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: DEBUG only
+# Operation names are chosen by clients: past this many distinct ones, new names share a label.
+MAX_OPERATION_LABELS = 200
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+
+request_log = logging.getLogger("devhub_gql.request")
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """What one request did, as the log line and the metrics report it."""
+
+    request_id: str
+    endpoint: str | None = None  # "graphql" or "backoffice" once the GraphQL view has it
+    operation: str | None = None
+    operation_type: str | None = None
+    viewer_id: int | None = None
+    sql_statements: int = 0
+    error_codes: list[str] = field(default_factory=list)
+    cache: str | None = None
+    trace_id: str | None = None
+
+
+_current: ContextVar[RequestRecord | None] = ContextVar("devhub_request", default=None)
+
+
+def current_record() -> RequestRecord | None:
+    return _current.get()
+
+
+@lru_cache(maxsize=1024)
+def describe_operation(query: str, operation_name: str | None) -> tuple[str, str]:
+    """(type, name) of the operation a request runs: "anonymous" or "invalid" when it has none."""
+    try:
+        document = parse(query, max_tokens=2000)
+    except GraphQLError:
+        return "invalid", "invalid"
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    if len(operations) != 1:
+        return "invalid", "invalid"
+    operation = operations[0]
+    return operation.operation.value, operation.name.value if operation.name else "anonymous"
+
+
+def note_operation(endpoint: str, query: object, operation_name: object) -> None:
+    record = _current.get()
+    if record is None:
+        return
+    record.endpoint = endpoint
+    valid_name = operation_name is None or isinstance(operation_name, str)
+    if not isinstance(query, str) or not valid_name:
+        record.operation_type, record.operation = "invalid", "invalid"
+        return
+    record.operation_type, record.operation = describe_operation(query, operation_name)
+
+
+class Metrics:
+    """The service's metrics; one instance per process (`METRICS`)."""
+
+    def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+        self.http_requests = Counter(
+            "devhub_http_requests",
+            "HTTP requests answered, by route, method and status.",
+            ["route", "method", "status"],
+            registry=registry,
+        )
+        self.http_duration = Histogram(
+            "devhub_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route.",
+            ["route"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=registry,
+        )
+        self.operations = Counter(
+            "devhub_graphql_operations",
+            "GraphQL operations, by endpoint, operation name, type and outcome (ok or error).",
+            ["endpoint", "operation", "type", "outcome"],
+            registry=registry,
+        )
+        self.operation_duration = Histogram(
+            "devhub_graphql_operation_duration_seconds",
+            "Time to answer a GraphQL operation, by endpoint and operation name.",
+            ["endpoint", "operation"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=registry,
+        )
+        self.sql_statements = Histogram(
+            "devhub_sql_statements_per_request",
+            "SQL statements one request sent, by route.",
+            ["route"],
+            buckets=(0, 1, 2, 4, 8, 16, 32, 64),
+            registry=registry,
+        )
+        self.token_grants = Counter(
+            "devhub_oauth_token_grants",
+            "Answers of /oauth/token, by grant type and outcome (issued or the OAuth error code).",
+            ["grant_type", "outcome"],
+            registry=registry,
+        )
+        self.outbox_deliveries = Counter(
+            "devhub_outbox_delivery_attempts",
+            "Uninstall-notice delivery attempts, by outcome (delivered, retry or failed).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.outbox_messages = Gauge(
+            "devhub_outbox_messages",
+            "Outbox messages waiting (pending) or given up on (failed), read at scrape time.",
+            ["status"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.outbox_oldest_pending = Gauge(
+            "devhub_outbox_oldest_pending_seconds",
+            "Age of the oldest pending outbox message, read at scrape time.",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self._operation_names: set[str] = set()
+
+    def operation_label(self, name: str) -> str:
+        if name in self._operation_names:
+            return name
+        if not _NAME.fullmatch(name) or len(self._operation_names) >= MAX_OPERATION_LABELS:
+            return "other"
+        self._operation_names.add(name)
+        return name
+
+    def observe(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
+        route = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        self.http_requests.labels(route, scope["method"], str(status)).inc()
+        self.http_duration.labels(route).observe(seconds)
+        self.sql_statements.labels(route).observe(record.sql_statements)
+        if record.endpoint and record.operation:
+            operation = self.operation_label(record.operation)
+            outcome = "error" if record.error_codes or status >= 400 else "ok"
+            self.operations.labels(record.endpoint, operation, record.operation_type, outcome).inc()
+            self.operation_duration.labels(record.endpoint, operation).observe(seconds)
+
+
+METRICS = Metrics()
+
+
+def metrics_routes(clock: Clock) -> list[Route]:
+    async def metrics(request: Request) -> Response:
+        """The Prometheus exposition, with the outbox figures read from the database just now."""
+        from devhub_gql.outbox.worker import outbox_depth  # models import late; keep this light
+
+        depth = await outbox_depth(clock.now())
+        for status, count in depth.counts.items():
+            METRICS.outbox_messages.labels(status).set(count)
+        METRICS.outbox_oldest_pending.set(depth.oldest_pending_seconds)
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        else:
+            registry = REGISTRY
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/metrics", metrics)]
+
+
+class ObservabilityMiddleware:
+    """Outermost: a request id (X-Request-ID), then the log line and metrics when it is answered."""
+
+    def __init__(
+        self, app: ASGIApp, annotate: Callable[[RequestRecord], None] | None = None
+    ) -> None:
+        self.app = app
+        self.annotate = annotate  # tracing, when on: copies the record onto the request's span
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        record = RequestRecord(request_id=secrets.token_hex(8))
+        scope.setdefault("state", {})["request_id"] = record.request_id
+        token = _current.set(record)
+        status = 500  # what the server answers when the app raises before starting a response
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), record.request_id.encode()))
+                for name, value in headers:
+                    if name == b"x-devhub-cache":
+                        record.cache = value.decode()
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _current.reset(token)
+            seconds = time.perf_counter() - started
+            if self.annotate is not None:
+                self.annotate(record)
+            METRICS.observe(scope, record, status, seconds)
+            _log_request(scope, record, status, seconds)
+
+
+def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
+    level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
+    if not request_log.isEnabledFor(level):
+        return
+    client = scope.get("client")
+    fields = {
+        "request_id": record.request_id,
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "sql_statements": record.sql_statements,
+        "client_ip": client[0] if client else None,
+    }
+    if record.operation:
+        fields["operation"] = record.operation
+        fields["operation_type"] = record.operation_type
+    if record.viewer_id is not None:
+        fields["viewer_id"] = record.viewer_id
+    if record.error_codes:
+        fields["error_codes"] = record.error_codes
+    if record.cache:
+        fields["cache"] = record.cache
+    if record.trace_id:
+        fields["trace_id"] = record.trace_id
+    request_log.log(
+        level, "%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields}
+    )
+
+
+class SqlStatementCounter(logging.Handler):
+    """Counts the statements Tortoise sends (it logs each one at DEBUG) into the request's record.
+
+    The statements themselves (their values hold digests and e-mail addresses) reach the log only
+    at DEBUG level.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        current = _current.get()
+        if current is not None:
+            current.sql_statements += 1
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the record's `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+def configure_logging(level: str, log_format: str) -> None:
+    """Root logging for the process: JSON lines (or text for a terminal) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Uvicorn's own loggers log through ours; its access log is replaced by the request line.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+    count_sql_statements(show=level == "DEBUG")
+
+
+def count_sql_statements(*, show: bool = False) -> None:
+    sql = logging.getLogger("tortoise.db_client")
+    if not any(isinstance(handler, SqlStatementCounter) for handler in sql.handlers):
+        sql.addHandler(SqlStatementCounter())
+    sql.setLevel(logging.DEBUG)
+    sql.propagate = show
