@@ -253,6 +253,8 @@ class ObservabilityMiddleware:
                     if name == b"x-devhub-cache":
                         record.cache = value.decode()
                 message = {**message, "headers": headers}
+                if self.annotate is not None:  # the span ends with the response body
+                    self.annotate(record)
             await send(message)
 
         try:
@@ -260,8 +262,6 @@ class ObservabilityMiddleware:
         finally:
             _current.reset(token)
             seconds = time.perf_counter() - started
-            if self.annotate is not None:
-                self.annotate(record)
             METRICS.observe(scope, record, status, seconds)
             _log_request(scope, record, status, seconds)
 

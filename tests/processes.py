@@ -53,14 +53,20 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_server(env: dict[str, str], *args: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devhub_gql.cli", "serve", *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def start_server(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen:
+    """`devhub-gql serve`, answering; its log (stderr) goes to `log` when given."""
+    sink = log.open("wb") if log else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devhub_gql.cli", "serve", *args],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    finally:
+        if log:
+            sink.close()
     url = f"http://127.0.0.1:{env['DEVHUB_PORT']}"
 
     def answering() -> bool:

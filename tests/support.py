@@ -267,6 +267,10 @@ class Receiver:
 
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.status = 200
+        # Clear `gate` to hold requests unanswered (in flight) until it is set again.
+        self.gate = threading.Event()
+        self.gate.set()
+        self.held = threading.Semaphore(0)  # released once per request that has arrived
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -275,6 +279,8 @@ class Receiver:
                 body = self.rfile.read(length) if length else b""
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 receiver.requests.append((self.command, self.path, headers, body))
+                receiver.held.release()
+                receiver.gate.wait(timeout=60)
                 self.send_response(receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()
