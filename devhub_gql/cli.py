@@ -11,15 +11,15 @@ from typing import Any
 from tortoise import Tortoise
 
 from devhub_gql.db import tortoise_config
-from devhub_gql.observability import configure_logging
 from devhub_gql.settings import Settings, SettingsError
 
 
 def app_from_env() -> Any:
     """Uvicorn's factory: every worker process builds the app from the environment."""
-    from devhub_gql.app import create_app
-
     settings = Settings.from_env()
+    from devhub_gql.app import create_app
+    from devhub_gql.observability import configure_logging
+
     configure_logging(settings.log_level, settings.log_format)  # worker processes start afresh
     return create_app(settings)
 
@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"devhub-gql: {exc}", file=sys.stderr)
         return 2
+    from devhub_gql.observability import configure_logging  # its metrics need the settings checked
+
     configure_logging(settings.log_level, settings.log_format)
     return args.run(settings, args)
 

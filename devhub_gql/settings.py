@@ -57,6 +57,13 @@ class Settings:
         """Where /oauth/authorize sends the user: the operator's SPA or the built-in page."""
         return self.consent_url or f"{self.public_url}/oauth/consent"
 
+    @staticmethod
+    def check_metrics_directory(env: Mapping[str, str]) -> None:
+        """prometheus-client's own variable: a missing directory would stop every process."""
+        directory = env.get("PROMETHEUS_MULTIPROC_DIR")
+        if directory is not None and not Path(directory).is_dir():
+            raise SettingsError(f"PROMETHEUS_MULTIPROC_DIR must be a directory, got {directory!r}")
+
     def check_production_ready(self) -> None:
         if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
             raise SettingsError(
@@ -70,6 +77,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        cls.check_metrics_directory(env)
         default_db = f"sqlite://{Path.cwd() / 'devhub.sqlite3'}"
         host = env.get("DEVHUB_HOST", "127.0.0.1") or "127.0.0.1"
         port = _integer(env, "DEVHUB_PORT", 8000, low=1, high=65535)

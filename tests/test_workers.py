@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -20,7 +21,14 @@ LIST = "{ marketplaceApps(first: 5) { edges { node { name summary } } } }"
 
 
 @pytest.fixture
-def two_workers(database_url: str, database):
+def metrics_directory(tmp_path: Path) -> Path:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def two_workers(database_url: str, database, metrics_directory: Path):
     if not database_url.startswith("postgres"):
         pytest.skip("several workers need PostgreSQL: set DEVHUB_TEST_DATABASE_URL")
     with socket.socket() as probe:
@@ -32,6 +40,7 @@ def two_workers(database_url: str, database):
         "DEVHUB_ENV": "development",
         "DEVHUB_PORT": str(port),
         "DEVHUB_LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_directory),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "devhub_gql.cli", "serve", "--workers", "2"],
@@ -83,3 +92,26 @@ async def test_a_change_reaches_every_worker_within_a_second(gql: GraphQLClient,
     seen_after = time.monotonic() - changed_at
     assert set(anonymous_summaries(two_workers, 20)) == {"After."}
     assert seen_after < 1.5, f"every worker saw the change only after {seen_after:.2f} s"
+
+
+def ping_and_scrape(url: str, metrics_directory: Path) -> tuple[int, list[float]]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for _ in range(20):
+        with httpx.Client() as client:  # new connections, spread over both workers
+            client.post(f"{url}/graphql", json={"query": "query Ping { __typename }"})
+    writers = {path.stem.rpartition("_")[2] for path in metrics_directory.glob("counter_*.db")}
+    scraped = httpx.get(f"{url}/metrics").text  # one worker answers for both
+    pings = [
+        sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "devhub_graphql_operations_total" and sample.labels["operation"] == "Ping"
+    ]
+    return len(writers), pings
+
+
+async def test_metrics_add_up_across_workers(two_workers, metrics_directory: Path):
+    writers, pings = await asyncio.to_thread(ping_and_scrape, two_workers, metrics_directory)
+    assert writers == 2  # both worker processes counted some of the requests
+    assert pings == [20]
