@@ -1,0 +1,252 @@
+"""docs/api-guide.md runs as written: each step's outcome, checked on what it printed and the API.
+
+The `walkthrough` fixture pastes every shell block of the guide into one bash session against a
+service and a sample app it starts itself, so the guide cannot drift from the service.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from standardwebhooks import Webhook
+
+from tests.docs.conftest import GUIDE, Walkthrough
+from tests.docs.walkthrough import documents_in_shell, graphql_blocks
+
+APP_DETAILS = """
+query App($id: ID!) { app(id: $id) { status callbackUrl scopes { name } } }
+"""
+
+
+def normalized(document: str) -> str:
+    return " ".join(document.split())
+
+
+def sample_app(walkthrough: Walkthrough) -> httpx.Client:
+    work = walkthrough.work
+    return httpx.Client(
+        base_url=f"https://127.0.0.1:{walkthrough.sample_port}",
+        verify=ssl.create_default_context(cafile=work / "sample-app-cert.pem"),
+    )
+
+
+def test_every_graphql_block_is_a_document_the_guide_runs():
+    markdown = GUIDE.read_text()
+    shown = {normalized(block.text) for block in graphql_blocks(markdown)}
+    run = {normalized(document) for document in documents_in_shell(markdown)}
+    assert shown, "the guide shows its GraphQL documents"
+    assert shown == run, {"shown, never run": shown - run, "run, never shown": run - shown}
+
+
+def test_sign_up_makes_a_sandbox_company_with_the_developer_as_its_admin(walkthrough):
+    payload = walkthrough.json("3. Sign up")["data"]["signUp"]
+    assert payload["userErrors"] == []
+    assert payload["user"]["role"] == "ADMIN"
+    assert payload["user"]["company"] == {"name": "Example Apps", "kind": "SANDBOX"}
+
+    signed_in = walkthrough.json("4. Sign in")["data"]["signIn"]
+    assert signed_in["userErrors"] == [] and signed_in["session"]["token"]
+    assert walkthrough.value("TOKEN") == signed_in["session"]["token"]
+
+
+def test_errors_come_as_user_errors_or_coded_errors(walkthrough):
+    wrong_password, anonymous = (json.loads(out) for out in walkthrough.section("5. What errors"))
+    [problem] = wrong_password["data"]["signIn"]["userErrors"]
+    assert problem["code"] == "INVALID_CREDENTIALS" and problem["message"]
+    assert wrong_password["data"]["signIn"]["session"] is None
+    assert anonymous["data"] is None
+    assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
+
+
+def test_creating_an_app_shows_its_client_secret_and_signing_secret(walkthrough):
+    payload = walkthrough.json("6. Create an app")["data"]["createApp"]
+    assert payload["userErrors"] == []
+    assert payload["app"]["status"] == "DRAFT"
+    assert payload["app"]["scopes"] == [{"name": "base"}]
+    assert payload["clientSecret"] and payload["app"]["signingSecret"].startswith("whsec_")
+    assert walkthrough.value("CLIENT_SECRET") == payload["clientSecret"]
+
+
+def test_submitting_an_empty_listing_names_every_missing_field(walkthrough):
+    too_early, listing, callback = walkthrough.section("8. Fill the listing") + walkthrough.section(
+        "9. Choose"
+    )
+    problems = {(error["field"], error["code"]) for error in json.loads(too_early)}
+    assert {("summary", "REQUIRED"), ("iconUrl", "REQUIRED"), ("scopes", "TOO_FEW")} <= problems
+    assert json.loads(listing)["data"]["updateApp"]["userErrors"] == []
+    app = json.loads(callback)["data"]["updateApp"]["app"]
+    sample = f"https://127.0.0.1:{walkthrough.sample_port}"
+    assert app["callbackUrl"] == f"{sample}/callback"
+    assert [scope["name"] for scope in app["scopes"]] == ["base", "deals:read"]
+
+
+def test_the_submission_passes_every_automated_check(walkthrough):
+    payload = walkthrough.json("10. Submit")["data"]["submitAppForReview"]
+    assert payload["userErrors"] == [] and payload["app"]["status"] == "IN_REVIEW"
+    checks = {check["id"]: check["passed"] for check in payload["submission"]["checks"]}
+    assert checks == {
+        "required_fields": True,
+        "urls_https": True,
+        "least_privilege": True,
+        "callback_answers": True,  # the service reached the sample app over https
+    }
+
+
+def test_only_the_reviewer_sees_the_queue_and_approves(walkthrough):
+    developer, queued, approved = walkthrough.section("11. Get approved")
+    assert [e["extensions"]["code"] for e in json.loads(developer)["errors"]] == ["FORBIDDEN"]
+    entry = json.loads(queued)
+    assert entry["kind"] == "LISTING" and entry["app"]["name"] == "Deal Sync"
+    decision = json.loads(approved)["data"]["approveSubmission"]
+    assert decision["userErrors"] == []
+    assert decision["submission"]["status"] == "APPROVED"
+
+
+def test_the_published_app_is_in_the_marketplace(walkthrough):
+    published, marketplace = walkthrough.section("12. Publish")
+    assert json.loads(published)["data"]["publishApp"]["app"]["status"] == "PUBLISHED"
+    [listing] = json.loads(marketplace)["data"]["marketplaceApps"]["nodes"]
+    assert listing["name"] == "Deal Sync" and listing["developerName"] == "Example Apps"
+
+
+def test_the_customer_installs_through_the_consent_page_with_pkce(walkthrough):
+    consent_url, consent = walkthrough.section("13. Install")
+    devhub = f"http://127.0.0.1:{walkthrough.devhub_port}"
+    assert consent_url.startswith(f"{devhub}/oauth/consent?")
+    params = parse_qs(urlsplit(consent_url.strip()).query)
+    assert params["code_challenge_method"] == ["S256"] and params["state"][0]
+
+    screen_json, _, page = consent.partition("<!doctype html>")
+    screen = json.loads(screen_json)["data"]["authorizationRequest"]
+    assert screen["canInstall"] and screen["refusal"] is None
+    assert screen["app"] == {"name": "Deal Sync", "developerName": "Example Apps"}
+    assert [scope["name"] for scope in screen["scopes"]] == ["base", "deals:read"]
+    assert "<h1>Installed</h1>" in page
+
+
+def test_the_sample_app_keeps_the_tokens_and_logs_only_their_start(walkthrough):
+    [printed] = walkthrough.section("14. The token exchange")
+    logged, stored = printed.split("\n", 1)
+    assert "installed for user" in logged and "scope 'base deals:read'" in logged
+    installation = json.loads(stored)
+    assert installation["scope"] == "base deals:read"
+    assert installation["api_domain"].startswith("https://company")
+
+    log = (walkthrough.work / "sample-app.log").read_text()
+    for secret in ("CLIENT_SECRET", "SIGNING_SECRET", "REFRESH_TOKEN", "ACCESS_TOKEN"):
+        assert walkthrough.value(secret) not in log, f"{secret} is in the sample app's log"
+
+
+def test_refreshing_gives_an_hour_long_access_token_and_keeps_the_refresh_token(walkthrough):
+    refreshed = walkthrough.json("15. Refresh")
+    assert refreshed == {
+        "token_type": "Bearer",
+        "scope": "base deals:read",
+        "expires_in": 3600,
+        "api_domain": refreshed["api_domain"],
+        "same_refresh_token": True,
+    }
+    assert walkthrough.value("ACCESS_TOKEN") not in ("", "null")
+
+
+def test_the_customer_sees_the_installation_then_uninstalls_it(walkthrough):
+    [listing] = walkthrough.section("16. The customer")
+    installation = next(
+        node
+        for node in json.loads(listing)["data"]["installations"]["nodes"]
+        if node["app"]["name"] == "Deal Sync"
+    )
+    assert [scope["name"] for scope in installation["scopes"]] == ["base", "deals:read"]
+    uninstalled = walkthrough.json("17. Uninstall")["data"]["uninstallApp"]
+    assert uninstalled["userErrors"] == []
+    assert uninstalled["installation"]["id"] == installation["id"]
+    assert uninstalled["installation"]["uninstalledAt"]
+
+
+def test_the_signed_notice_is_delivered_and_verified_by_the_sample_app(walkthrough):
+    _, developer_view, sample_app_view, forged = walkthrough.section("17. Uninstall")
+    logged, received = sample_app_view.split("\n", 1)
+    [notice] = json.loads(developer_view)["data"]["uninstallNotices"]["nodes"]
+    assert notice["status"] == "DELIVERED" and notice["attempts"] == 1
+    assert [attempt["statusCode"] for attempt in notice["deliveryAttempts"]] == [204]
+    sent = json.loads(notice["payload"])
+    assert sent["client_id"] == walkthrough.value("CLIENT_ID")
+
+    assert f"verified uninstall notice {notice['webhookId']}" in logged
+    verified = {entry["webhook_id"]: entry for entry in json.loads(received)}
+    assert verified[notice["webhookId"]] == {
+        "webhook_id": notice["webhookId"],
+        "tokens_deleted": True,
+        **sent,
+    }
+    # The sample app forgot the uninstalled user's tokens.
+    assert json.loads((walkthrough.work / "sample-app-tokens.json").read_text()) == []
+
+    status, log_line = forged.splitlines()
+    assert status == "400"
+    assert "refused an uninstall notice: No matching signature found" in log_line
+
+
+def test_a_tampered_notice_is_refused_and_an_intact_one_accepted(walkthrough):
+    secret = walkthrough.value("SIGNING_SECRET")
+    body = json.dumps(
+        {
+            "client_id": walkthrough.value("CLIENT_ID"),
+            "company_id": 1,
+            "user_id": 1,
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+    )
+    now = datetime.now(UTC)
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": "msg_from_the_test",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign("msg_from_the_test", now, body),
+    }
+    with sample_app(walkthrough) as client:
+        tampered = client.request(
+            "DELETE",
+            "/callback",
+            content=body.replace('"user_id": 1', '"user_id": 2'),
+            headers=headers,
+        )
+        assert tampered.status_code == 400
+        assert "msg_from_the_test" not in {n["webhook_id"] for n in client.get("/notices").json()}
+
+        intact = client.request("DELETE", "/callback", content=body, headers=headers)
+        assert intact.status_code == 204
+        assert "msg_from_the_test" in {n["webhook_id"] for n in client.get("/notices").json()}
+
+
+def test_the_tokens_die_with_the_uninstall(walkthrough):
+    refresh, introspection = (json.loads(out) for out in _json_documents(walkthrough))
+    assert refresh["error"] == "invalid_grant"
+    assert introspection == {"active": False}
+
+
+def _json_documents(walkthrough: Walkthrough) -> list[str]:
+    """Section 18 prints two JSON documents from one block."""
+    [printed] = walkthrough.section("18. The tokens are gone")
+    decoder, documents, rest = json.JSONDecoder(), [], printed.strip()
+    while rest:
+        value, end = decoder.raw_decode(rest)
+        documents.append(json.dumps(value))
+        rest = rest[end:].strip()
+    return documents
+
+
+def test_the_app_the_guide_built_is_published_with_the_sample_apps_callback(walkthrough):
+    devhub = f"http://127.0.0.1:{walkthrough.devhub_port}"
+    response = httpx.post(
+        f"{devhub}/graphql",
+        json={"query": APP_DETAILS, "variables": {"id": walkthrough.value("APP_ID")}},
+        headers={"authorization": f"Bearer {walkthrough.value('TOKEN')}"},
+    )
+    app = response.json()["data"]["app"]
+    assert app["status"] == "PUBLISHED"
+    assert app["callbackUrl"] == f"https://127.0.0.1:{walkthrough.sample_port}/callback"
