@@ -15,6 +15,9 @@ from schema.errors import UserErrorType
 from schema.pagination import Connection, paginate
 from schema.types import App, RejectionCode
 
+# The queue's ReviewSubmission ids and the developer's Submission ids name the same rows.
+SUBMISSION_TYPES = ("ReviewSubmission", "Submission")
+
 
 async def _reviewer(info: Info) -> Viewer:
     return reviews.ensure_reviewer(await info.context.viewer())
@@ -68,7 +71,8 @@ async def review_queue(
 
 async def submission(info: Info, id: strawberry.ID) -> ReviewSubmission:
     await _reviewer(info)
-    return ReviewSubmission.from_model(await reviews.get_submission(decode_id(id, "Submission")))
+    row = await reviews.get_submission(decode_id(id, *SUBMISSION_TYPES))
+    return ReviewSubmission.from_model(row)
 
 
 async def audit_log(
@@ -90,7 +94,7 @@ async def _decide(
     outcome = await attempt(
         reviews.decide(
             reviewer,
-            decode_id(submission_id, "Submission"),
+            decode_id(submission_id, *SUBMISSION_TYPES),
             approve=approve,
             note=note,
             reasons=reasons,

@@ -28,11 +28,12 @@ async def attempt(action: Awaitable[T]) -> Outcome[T]:
         return Outcome(user_errors=[UserErrorType.from_domain(e) for e in refusal.errors])
 
 
-def decode_id(global_id: str, type_name: str) -> int:
-    """The row id inside a global id of `type_name`; anything else is simply not found."""
+def decode_id(global_id: str, type_name: str, *also: str) -> int:
+    """The row id inside a global id of `type_name` (or of a type in `also` that shows the same
+    rows); anything else is simply not found."""
     try:
         decoded = relay.GlobalID.from_id(global_id)
-        if decoded.type_name == type_name:
+        if decoded.type_name == type_name or decoded.type_name in also:
             return int(decoded.node_id)
     except (ValueError, TypeError):
         pass
