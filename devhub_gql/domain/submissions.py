@@ -18,7 +18,7 @@ from devhub_gql.domain.apps import FIELD_RULES, get_app
 from devhub_gql.domain.catalog import ADMIN_SCOPE, BASE_SCOPE
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
 from devhub_gql.domain.lifecycle import Transition, apply_transition, check_transition
-from devhub_gql.domain.validation import is_absolute_http_url
+from devhub_gql.domain.validation import is_secure_url
 from devhub_gql.models import (
     App,
     PendingRevision,
@@ -48,7 +48,7 @@ def snapshot_of(app: App, scopes: list[str]) -> dict[str, Any]:
     return {**values, "category": app.category_id, "type": app.type.value, "scopes": scopes}
 
 
-def missing_requirements(view: dict[str, Any]) -> list[UserError]:
+def missing_requirements(view: dict[str, Any], *, allow_private: bool) -> list[UserError]:
     problems = [
         UserError(field, ErrorCode.REQUIRED, "Required before review.")
         for field in REQUIRED_FOR_REVIEW
@@ -62,7 +62,7 @@ def missing_requirements(view: dict[str, Any]) -> list[UserError]:
         problems.append(
             UserError("scopes", ErrorCode.TOO_FEW, "Choose at least one scope besides base.")
         )
-    if not is_absolute_http_url(view["callback_url"], https_only=True):
+    if not is_secure_url(view["callback_url"] or "", allow_loopback_http=allow_private):
         problems.append(
             UserError("callback_url", ErrorCode.HTTPS_REQUIRED, "The callback URL must use https.")
         )
@@ -82,12 +82,12 @@ async def automated_checks(view: dict[str, Any], *, allow_private: bool) -> list
     urls = [view[field] for field in URL_FIELDS if view.get(field)] + list(
         view["listing_image_urls"]
     )
-    insecure = [url for url in urls if not is_absolute_http_url(url, https_only=True)]
+    insecure = [url for url in urls if not is_secure_url(url, allow_loopback_http=allow_private)]
     callback = await outbound.probe(view["callback_url"], allow_private=allow_private)
     return [
         {
             "id": "required_fields",
-            "passed": not missing_requirements(view),
+            "passed": not missing_requirements(view, allow_private=allow_private),
             "message": "Every required listing field is present.",
         },
         {
@@ -130,7 +130,7 @@ async def submit_for_review(
     kind, revision = await _what_to_submit(app)
     live = snapshot_of(app, await revisions.live_scopes(app.id))
     view = {**live, **(revision.changes if revision else {})}
-    if problems := missing_requirements(view):
+    if problems := missing_requirements(view, allow_private=allow_private):
         raise UserErrors(problems)
     diff = revisions.compute_diff(live, revision.changes) if revision else None
     if diff is not None and revisions.diff_is_empty(diff):

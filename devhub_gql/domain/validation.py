@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import parse_qs, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -40,6 +41,22 @@ def is_absolute_http_url(value: str, *, https_only: bool = False) -> bool:
         and parts.username is None
         and len(value) <= MAX_URL_LENGTH
     )
+
+
+def is_secure_url(value: str, *, allow_loopback_http: bool) -> bool:
+    """https; or, in local development, plain http to this machine (as RFC 8252 allows for
+    loopback redirects), so an app under development needs no certificate."""
+    if is_absolute_http_url(value, https_only=True):
+        return True
+    if not (allow_loopback_http and is_absolute_http_url(value)):
+        return False
+    host = urlsplit(value).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_url(field: str, value: str | None) -> list[UserError]:

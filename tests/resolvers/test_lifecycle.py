@@ -125,6 +125,27 @@ async def test_submission_reports_every_missing_requirement_at_once(gql: GraphQL
     assert app["status"] == "DRAFT" and app["reviewHistory"] == []
 
 
+async def test_only_local_development_accepts_a_plain_http_loopback_callback(
+    gql: GraphQLClient, developer, settings: Settings, clock, receiver
+):
+    """With DEVHUB_ALLOW_PRIVATE_CALLBACKS (local development), an app served on this machine
+    needs no certificate; a production service still requires https everywhere."""
+    app_id = (await create_test_app(gql, developer))["app"]["id"]
+    await fill_listing(gql, developer, app_id, callbackUrl=f"{receiver.url}/callback")
+    production = Settings(database_url=settings.database_url, env="production")
+    service = create_app(production, clock=clock, manage_database=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=service), base_url="http://devhub.test"
+    ) as http:
+        refused = await submit(GraphQLClient(http), developer, app_id)
+    assert error_codes(refused) == [("callbackUrl", "HTTPS_REQUIRED")]
+
+    submitted = await submit(gql, developer, app_id)
+    assert submitted["userErrors"] == []
+    checks = {check["id"]: check for check in submitted["submission"]["checks"]}
+    assert checks["urls_https"]["passed"] and checks["callback_answers"]["passed"]
+
+
 async def test_submission_freezes_a_snapshot_with_automated_checks(gql: GraphQLClient, developer):
     app_id = (await create_test_app(gql, developer))["app"]["id"]
     await fill_listing(
