@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DEVHUB_ENV ?= development
 export DEVHUB_ALLOW_PRIVATE_CALLBACKS ?= true
 
-.PHONY: install browser run test test-postgres lint schema migrations bench codegen-check
+.PHONY: install browser run test test-postgres lint schema release-schema migrations bench codegen-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -46,6 +46,10 @@ lint: install
 schema: install
 	$(BIN)/devhub-gql export-schema > schema.graphql
 	$(BIN)/devhub-gql export-schema --backoffice > backoffice/schema.graphql
+
+## Record the committed contracts as released under pyproject's version (see schema/released/).
+release-schema: install
+	$(BIN)/python -m tests.contract.releases
 
 ## Write a migration for model changes.
 migrations: install
