@@ -1,9 +1,11 @@
 """A tiny third-party app: installs itself through DevHub's OAuth flow and hears about uninstalls.
 
     DEVHUB_URL=http://127.0.0.1:8000 CLIENT_ID=... CLIENT_SECRET=... SIGNING_SECRET=whsec_... \
-    TLS_CERT=cert.pem TLS_KEY=key.pem PORT=8090 python examples/sample_app.py
+    PORT=8090 python examples/sample_app.py
 
-Its callback URL is https://127.0.0.1:PORT/callback (http:// without TLS_CERT and TLS_KEY). Routes:
+It serves plain http on 127.0.0.1 only, so its callback URL is http://127.0.0.1:PORT/callback: a
+local DevHub (DEVHUB_ALLOW_PRIVATE_CALLBACKS=true) accepts that for review, a production one
+requires https. Routes:
 
     GET    /          a link to install, the installations and the notices so far
     GET    /install   sends the browser to DevHub's /oauth/authorize with a state and PKCE (S256)
@@ -50,14 +52,11 @@ class Config:
     client_secret: str
     signing_secret: str
     port: int
-    tls_cert: str | None
-    tls_key: str | None
     token_store: Path
 
     @property
     def callback_url(self) -> str:
-        scheme = "https" if self.tls_cert else "http"
-        return f"{scheme}://127.0.0.1:{self.port}/callback"
+        return f"http://127.0.0.1:{self.port}/callback"
 
     @classmethod
     def from_env(cls) -> Config:
@@ -70,8 +69,6 @@ class Config:
             client_secret=os.environ["CLIENT_SECRET"],
             signing_secret=os.environ["SIGNING_SECRET"],
             port=int(os.environ.get("PORT", "8090")),
-            tls_cert=os.environ.get("TLS_CERT"),
-            tls_key=os.environ.get("TLS_KEY"),
             token_store=Path(os.environ.get("TOKEN_STORE", "sample-app-tokens.json")),
         )
 
@@ -131,9 +128,7 @@ def create_app(config: Config) -> Starlette:
         )
         response = RedirectResponse(f"{config.devhub_url}/oauth/authorize?{query}", 302)
         # The state must come back to the browser that started: bind it with a cookie.
-        response.set_cookie(
-            STATE_COOKIE, state, max_age=600, httponly=True, secure=bool(config.tls_cert)
-        )
+        response.set_cookie(STATE_COOKIE, state, max_age=600, httponly=True, samesite="lax")
         return response
 
     async def callback(request: Request) -> Response:
@@ -230,8 +225,6 @@ def main() -> None:
         create_app(config),
         host="127.0.0.1",
         port=config.port,
-        ssl_certfile=config.tls_cert,
-        ssl_keyfile=config.tls_key,
         log_level="warning",
         access_log=False,  # request lines would carry authorization codes
     )
