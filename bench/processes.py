@@ -105,7 +105,8 @@ def start_service(database_url: str, workers: int) -> Server:
     env = {
         "DATABASE_URL": database_url,
         "DEVHUB_ENV": "development",
-        "DEVHUB_LOG_LEVEL": "WARNING",
+        # As in production: a JSON line per request (into the server's log file) and metrics.
+        "DEVHUB_LOG_LEVEL": "INFO",
         "DEVHUB_PUBLIC_URL": f"http://127.0.0.1:{port}",
         # The per-client budget (600 a minute by default) would turn a benchmark into a test of
         # the limiter; it still counts every request, only the limit is out of reach.
