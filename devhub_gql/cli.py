@@ -81,10 +81,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     """The outbox worker on its own (`serve` runs one too)."""
     import signal
 
-    if args.metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(args.metrics_port, addr=settings.host)
+    from prometheus_client import start_http_server
 
     from devhub_gql.clock import SystemClock
     from devhub_gql.outbox.worker import OutboxWorker
@@ -94,6 +91,8 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        if args.metrics_port:  # once SIGTERM stops the worker cleanly
+            start_http_server(args.metrics_port, addr=settings.host)
         await _with_database(
             settings, lambda: OutboxWorker(settings, SystemClock()).run_forever(stop)
         )

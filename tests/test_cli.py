@@ -41,6 +41,10 @@ def sqlite_url(tmp_path: Path) -> str:
         ("DEVHUB_INTROSPECTION", "maybe"),
         ("DATABASE_URL", "mysql://localhost/x"),
         ("DEVHUB_SESSION_TTL_HOURS", "0"),
+        ("DEVHUB_LOG_FORMAT", "xml"),
+        ("DEVHUB_FORWARDED_ALLOW_IPS", "proxy.internal"),
+        ("DEVHUB_SHUTDOWN_GRACE_SECONDS", "soon"),
+        ("PROMETHEUS_MULTIPROC_DIR", "/no/such/directory"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(name: str, value: str):
@@ -171,3 +175,37 @@ def test_several_workers_are_refused_on_sqlite(sqlite_url: str):
     result = run_cli("serve", "--workers", "2", env=env)
     assert result.returncode == 2
     assert "PostgreSQL" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_separate_worker_serves_its_metrics_and_stops_on_sigterm(sqlite_url: str):
+    import signal
+
+    import httpx
+
+    from tests.processes import free_port, wait_until
+
+    env = {"DATABASE_URL": sqlite_url, "DEVHUB_ENV": "development"}
+    assert run_cli("migrate", env=env).returncode == 0
+    port = free_port()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "devhub_gql.cli", "worker", "--metrics-port", str(port)],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    scraped: list[str] = []
+
+    def scrape() -> bool:
+        try:
+            scraped.append(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1).text)
+        except httpx.TransportError:
+            return False
+        return True
+
+    try:
+        wait_until(scrape, 30, "the worker's metrics")
+        assert "# TYPE devhub_outbox_delivery_attempts_total counter" in scraped[-1]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
