@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1
+
 ## Debian's Chromium for the consent-page browser test, installed where this user can (root with apt).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } \
-	  || echo "Chromium could not be installed: the browser test will be skipped"
+	  && { $(APT_INSTALL) || { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL); }; }; } \
+	  || echo "Chromium could not be installed: the browser tests will be skipped"
 
 ## Install, apply migrations, seed the catalogues and serve on http://127.0.0.1:8000 (SQLite file).
 run: install
