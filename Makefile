@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DEVHUB_ENV ?= development
 export DEVHUB_ALLOW_PRIVATE_CALLBACKS ?= true
 
-.PHONY: install browser run test test-postgres lint schema release-schema migrations bench codegen-check
+.PHONY: install test-tools run test test-postgres lint schema release-schema migrations bench codegen-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -19,13 +19,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1
+TEST_TOOLS := chromium jq curl
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_TOOLS) >/dev/null 2>&1
 
-## Debian's Chromium for the consent-page browser test, installed where this user can (root with apt).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && { $(APT_INSTALL) || { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL); }; }; } \
-	  || echo "Chromium could not be installed: the browser tests will be skipped"
+## What some tests drive besides Python: Debian's Chromium (the consent page) and jq and curl (the
+## API guide's shell steps). Installed where this user can (root with apt); else those tests skip.
+test-tools:
+	@{ command -v chromium && command -v jq && command -v curl; } >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	       && { $(APT_INSTALL) || { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL); }; }; } \
+	  || echo "Could not install $(TEST_TOOLS): the tests that need them will be skipped"
 
 ## Install, apply migrations, seed the catalogues and serve on http://127.0.0.1:8000 (SQLite file).
 run: install
@@ -33,11 +36,11 @@ run: install
 	$(BIN)/devhub-gql serve
 
 ## Install the dev extras and run the whole suite (SQLite; PostgreSQL with DEVHUB_TEST_DATABASE_URL).
-test: install browser
+test: install test-tools
 	$(BIN)/pytest -q
 
 ## The suite again on the local PostgreSQL server (in a scratch database dropped afterwards).
-test-postgres: install browser
+test-postgres: install test-tools
 	DEVHUB_TEST_DATABASE_URL=$${DEVHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devhub_test} $(BIN)/pytest -q
 
 lint: install
