@@ -65,6 +65,11 @@ bench: install
 	$(BIN)/python -m bench.run --size both
 	$(BIN)/python -m bench.run --size both --database postgres --workers 2
 
-## Generate the typed TypeScript client from schema.graphql and type-check it (needs npm).
-codegen-check:
-	cd clients/typescript && npm ci --no-audit --no-fund --silent && npm run --silent check
+## Generate the typed TypeScript client from schema.graphql and type-check it (needs npm). The pinned
+## tools are installed only when node_modules is missing or older than the lock file (npm ci writes
+## node_modules/.package-lock.json last, so an install that failed halfway is retried).
+codegen-check: clients/typescript/node_modules/.package-lock.json
+	cd clients/typescript && npm run --silent check
+
+clients/typescript/node_modules/.package-lock.json: clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error

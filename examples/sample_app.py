@@ -84,6 +84,14 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def write_owner_only(path: Path, text: str) -> None:
+    """Write a file only its owner can read, whatever mode an earlier run left it with."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(descriptor, 0o600)  # the mode given to os.open applies to a new file only
+        file.write(text)
+
+
 def page(title: str, body: str = "", status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
@@ -98,8 +106,7 @@ def create_app(config: Config) -> Starlette:
     notices: list[dict] = []
 
     def save_tokens() -> None:
-        config.token_store.touch(mode=0o600)  # readable by its owner only
-        config.token_store.write_text(json.dumps(list(installations.values()), indent=2))
+        write_owner_only(config.token_store, json.dumps(list(installations.values()), indent=2))
 
     async def home(request: Request) -> HTMLResponse:
         rows = "".join(

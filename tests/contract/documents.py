@@ -11,7 +11,6 @@ field, argument, enum value and union member it shows must be in that schema as 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,8 @@ from graphql import (
     validate,
 )
 
+from tests.contract.markdown import fenced_blocks
+
 Target = Literal["public", "backoffice"]
 BACKOFFICE_MARKER = "# backoffice"
 
@@ -51,10 +52,6 @@ SCHEMA_FILES: dict[Target, Path] = {
     "public": ROOT / "schema.graphql",
     "backoffice": ROOT / "backoffice" / "schema.graphql",
 }
-
-# CommonMark fences: up to three spaces (more inside list items), then ``` or ~~~ and an info
-# string; the block ends at a fence of the same character at least as long.
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 
 
 @dataclass(frozen=True)
@@ -84,33 +81,9 @@ def target_of(source: str) -> Target:
 
 def markdown_documents(path: Path) -> Iterator[Document]:
     """Every ```graphql block of a Markdown file, with the line its content starts on."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    index = 0
-    while index < len(lines):
-        opening = _FENCE.match(lines[index])
-        index += 1
-        if not opening or (opening["fence"][0] == "`" and "`" in opening["info"]):
-            continue
-        fence, indent = opening["fence"], len(opening["indent"])
-        words = opening["info"].split()
-        start = index
-        body: list[str] = []
-        while index < len(lines):
-            closing = _FENCE.match(lines[index])
-            if (
-                closing
-                and closing["fence"][0] == fence[0]
-                and len(closing["fence"]) >= len(fence)
-                and not closing["info"].strip()
-            ):
-                break
-            line = lines[index]
-            body.append(line[min(indent, len(line) - len(line.lstrip())) :])
-            index += 1
-        index += 1  # the closing fence (or the end of the file: CommonMark closes it there)
-        if words and words[0].lower() == "graphql":
-            source = "\n".join(body) + "\n"
-            yield Document(path, start + 1, source, target_of(source))
+    for block in fenced_blocks(path.read_text(encoding="utf-8")):
+        if block.language == "graphql":
+            yield Document(path, block.line, block.text, target_of(block.text))
 
 
 def file_document(path: Path) -> Document:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -14,19 +15,23 @@ from typing import Any
 
 import pytest
 
-from tests.docs.walkthrough import Block, Shell, ShellFailed, shell_blocks
+from tests.contract.markdown import FencedBlock
+from tests.docs.walkthrough import Shell, ShellFailed, shell_blocks
 from tests.processes import ROOT, free_port, wait_until
 
 GUIDE = ROOT / "docs" / "api-guide.md"
 CLEAN_UP = "Clean up"
-# Settings of the environment that would change what the guide's commands do.
-LEAKY = ("DATABASE_URL", "SSL_CERT_FILE", "SSL_CERT_DIR")
+# What the guide's steps run besides the project's virtualenv (its prerequisites say so).
+TOOLS = ("bash", "curl", "jq")
+# Settings of the environment that would change what the guide's commands do: the service's
+# database and metrics directory, and where the sample app keeps its tokens.
+LEAKY = ("DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR", "TOKEN_STORE")
 
 
 @dataclass
 class Walkthrough:
     shell: Shell
-    outputs: list[tuple[Block, str]]
+    outputs: list[tuple[FencedBlock, str]]
     devhub_port: int
     sample_port: int
 
@@ -67,8 +72,15 @@ def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walkthroug
     The checkout stands for the repository's root: its .venv is the running interpreter's
     virtualenv and its examples/ the real ones. The guide's own scratch directory (mktemp -d)
     lands in this test's temporary directory; the ports are free ones, passed the way a reader
-    would override them.
+    would override them. Without bash, curl or jq the guide cannot be followed: every test that
+    runs it is skipped, saying which are missing.
     """
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(
+            f"{', '.join(missing)} not found: the API guide's shell steps need them"
+            " (`make test-tools` installs them where it can)"
+        )
     root = tmp_path_factory.mktemp("guide")
     checkout, scratch = root / "checkout", root / "tmp"
     checkout.mkdir()

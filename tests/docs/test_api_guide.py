@@ -7,6 +7,7 @@ service and a sample app it starts itself, so the guide cannot drift from the se
 from __future__ import annotations
 
 import json
+import stat
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +21,17 @@ from tests.docs.walkthrough import documents_in_shell, graphql_blocks
 APP_DETAILS = """
 query App($id: ID!) { app(id: $id) { status callbackUrl scopes { name } } }
 """
+# What a new app lacks before review; its callback URL is https, so that one passes.
+LISTING_FIELDS = (
+    "category",
+    "summary",
+    "iconUrl",
+    "description",
+    "websiteUrl",
+    "termsOfServiceUrl",
+    "privacyPolicyUrl",
+    "contactEmail",
+)
 
 
 def normalized(document: str) -> str:
@@ -76,8 +88,15 @@ def test_submitting_an_empty_listing_names_every_missing_field(walkthrough):
     too_early, listing, callback = walkthrough.section("8. Fill the listing") + walkthrough.section(
         "9. Choose"
     )
-    problems = {(error["field"], error["code"]) for error in json.loads(too_early)}
-    assert {("summary", "REQUIRED"), ("iconUrl", "REQUIRED"), ("scopes", "TOO_FEW")} <= problems
+    problems = sorted((error["field"], error["code"]) for error in json.loads(too_early))
+    assert problems == sorted(
+        [
+            *((name, "REQUIRED") for name in LISTING_FIELDS),
+            ("listingImageUrls", "TOO_FEW"),
+            ("scopes", "TOO_FEW"),
+            ("partnerTermsAccepted", "TERMS_NOT_ACCEPTED"),
+        ]
+    )
     assert json.loads(listing)["data"]["updateApp"]["userErrors"] == []
     app = json.loads(callback)["data"]["updateApp"]["app"]
     assert app["callbackUrl"] == f"{sample_app_url(walkthrough)}/callback"
@@ -141,19 +160,26 @@ def test_the_sample_app_keeps_the_tokens_and_logs_only_their_start(walkthrough):
     installation = json.loads(stored)
     assert installation["scope"] == "base deals:read"
     assert installation["api_domain"].startswith("https://company")
+    store = walkthrough.work / "sample-app-tokens.json"
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600, "the token store is owner-only"
 
+    # The secrets the sample app holds: its credentials and the tokens it received at install
+    # (the guide reads the tokens from its store in section 15).
     log = (walkthrough.work / "sample-app.log").read_text()
-    for secret in ("CLIENT_SECRET", "SIGNING_SECRET", "REFRESH_TOKEN", "ACCESS_TOKEN"):
-        assert walkthrough.value(secret) not in log, f"{secret} is in the sample app's log"
+    for name in ("CLIENT_SECRET", "SIGNING_SECRET", "INSTALL_ACCESS_TOKEN", "REFRESH_TOKEN"):
+        secret = walkthrough.value(name)
+        assert secret not in ("", "null"), f"the guide did not set {name}"
+        assert secret not in log, f"{name} is in the sample app's log"
 
 
-def test_refreshing_gives_an_hour_long_access_token_and_keeps_the_refresh_token(walkthrough):
+def test_refreshing_gives_a_new_hour_long_access_token_and_keeps_the_refresh_token(walkthrough):
     refreshed = walkthrough.json("15. Refresh")
     assert refreshed == {
         "token_type": "Bearer",
         "scope": "base deals:read",
         "expires_in": 3600,
         "api_domain": refreshed["api_domain"],
+        "new_access_token": True,
         "same_refresh_token": True,
     }
     assert walkthrough.value("ACCESS_TOKEN") not in ("", "null")

@@ -11,41 +11,19 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
-SECTION = re.compile(r"^## (?P<title>.+)$", re.M)
+from tests.contract.markdown import FencedBlock, fenced_blocks
+
 SHELLS = ("sh", "bash")
 # A GraphQL document in a shell block: an upper-case variable holding a single-quoted string.
 SHELL_DOCUMENT = re.compile(r"^[A-Z_]+='\n(?P<document>[^']*)'", re.M)
 
 
-@dataclass(frozen=True)
-class Block:
-    section: str  # the `## ` heading above the block
-    language: str
-    text: str
+def shell_blocks(markdown: str) -> list[FencedBlock]:
+    return [block for block in fenced_blocks(markdown) if block.language in SHELLS]
 
 
-def code_blocks(markdown: str) -> list[Block]:
-    fences = list(FENCE.finditer(markdown))
-    headings = [
-        (heading.start(), heading["title"].strip())
-        for heading in SECTION.finditer(markdown)
-        if not any(f.start() < heading.start() < f.end() for f in fences)
-    ]
-    blocks = []
-    for fence in fences:
-        titles = [title for start, title in headings if start < fence.start()]
-        language = (fence["info"].split() or [""])[0]
-        blocks.append(Block(titles[-1] if titles else "", language, fence["body"]))
-    return blocks
-
-
-def shell_blocks(markdown: str) -> list[Block]:
-    return [block for block in code_blocks(markdown) if block.language in SHELLS]
-
-
-def graphql_blocks(markdown: str) -> list[Block]:
-    return [block for block in code_blocks(markdown) if block.language == "graphql"]
+def graphql_blocks(markdown: str) -> list[FencedBlock]:
+    return [block for block in fenced_blocks(markdown) if block.language == "graphql"]
 
 
 def documents_in_shell(markdown: str) -> list[str]:

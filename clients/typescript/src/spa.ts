@@ -142,6 +142,6 @@ export async function mistakesTheTypesCatch(): Promise<void> {
   // @ts-expect-error the operation does not select the user's email
   const email: string = signIn.user?.email ?? '';
   // @ts-expect-error an error code is one of the schema's UserErrorCode values, not any string
-  const code: 'NOT_A_CODE' = signIn.userErrors[0]?.code ?? 'NOT_A_CODE';
+  const code: (typeof signIn.userErrors)[number]['code'] = 'NOT_A_CODE';
   void [token, email, code];
 }
