@@ -30,6 +30,7 @@ from devhub_gql.health import Readiness, health_routes
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.observability import (
+    Metrics,
     ObservabilityMiddleware,
     count_sql_statements,
     metrics_routes,
@@ -150,7 +151,7 @@ def create_app(
             config=tortoise_config(settings.database_url), _enable_global_fallback=True
         )
         stop = asyncio.Event()
-        worker = asyncio.create_task(OutboxWorker(settings, clock).run_forever(stop))
+        worker = asyncio.create_task(OutboxWorker(settings, clock, metrics).run_forever(stop))
         readiness.worker = worker
         # Everything made at start-up lives as long as the process: keep it out of the garbage
         # collector's full passes, whose pauses made the latency tail.
@@ -163,6 +164,7 @@ def create_app(
             await worker
             await Tortoise.close_connections()
 
+    metrics = Metrics()
     oauth = DevhubOAuthServer(settings, clock)
     readiness = Readiness(settings.database_url)
     sign_in_limiter = RateLimiter(settings.sign_in_limit_per_minute, 60, clock)
@@ -188,9 +190,9 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
-            *oauth_routes(oauth, settings, token_limiter),
+            *oauth_routes(oauth, settings, token_limiter, metrics),
             *health_routes(readiness),
-            *metrics_routes(clock),
+            *metrics_routes(clock, metrics),
         ],
         lifespan=lifespan,
         max_body_size=MAX_BODY_SIZE,
@@ -207,7 +209,10 @@ def create_app(
         )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https://"))
     # Added last, so outermost: cache hits get an id, a log line and metrics too.
-    app.add_middleware(ObservabilityMiddleware, annotate=tracing.annotate if traced else None)
+    app.add_middleware(
+        ObservabilityMiddleware, metrics=metrics, annotate=tracing.annotate if traced else None
+    )
+    app.state.metrics = metrics  # tests drive the outbox worker themselves, with these metrics
     count_sql_statements()
     listing_version.reset()  # a new app may sit on a new database (tests)
     return tracing.instrument(app) if traced else app

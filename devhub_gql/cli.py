@@ -11,6 +11,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from devhub_gql.db import tortoise_config
+from devhub_gql.observability import configure_logging
 from devhub_gql.settings import Settings, SettingsError
 
 
@@ -18,7 +19,6 @@ def app_from_env() -> Any:
     """Uvicorn's factory: every worker process builds the app from the environment."""
     settings = Settings.from_env()
     from devhub_gql.app import create_app
-    from devhub_gql.observability import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)  # worker processes start afresh
     return create_app(settings)
@@ -84,7 +84,10 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from prometheus_client import start_http_server
 
     from devhub_gql.clock import SystemClock
+    from devhub_gql.observability import Metrics
     from devhub_gql.outbox.worker import OutboxWorker
+
+    metrics = Metrics()
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -92,9 +95,9 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         if args.metrics_port:  # once SIGTERM stops the worker cleanly
-            start_http_server(args.metrics_port, addr=settings.host)
+            start_http_server(args.metrics_port, addr=settings.host, registry=metrics.registry)
         await _with_database(
-            settings, lambda: OutboxWorker(settings, SystemClock()).run_forever(stop)
+            settings, lambda: OutboxWorker(settings, SystemClock(), metrics).run_forever(stop)
         )
 
     asyncio.run(run())
@@ -218,8 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"devhub-gql: {exc}", file=sys.stderr)
         return 2
-    from devhub_gql.observability import configure_logging  # its metrics need the settings checked
-
     configure_logging(settings.log_level, settings.log_format)
     return args.run(settings, args)
 

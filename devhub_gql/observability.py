@@ -5,9 +5,10 @@ viewer lookup, the error shaping and the SQL statement counter fill the record i
 response is sent the middleware writes the log line and the metrics from it. Nothing secret goes
 in: no query text, no variables, no headers, no tokens, only names, ids, counts and codes.
 
-Metrics live in prometheus-client's default registry, as is usual. With several worker processes,
-set PROMETHEUS_MULTIPROC_DIR to an empty directory: every process then writes its values there and
-/metrics adds them up across the workers.
+Metrics use prometheus-client. With several worker processes, set PROMETHEUS_MULTIPROC_DIR to an
+empty directory: every process then writes its values there and /metrics adds them up across the
+workers. Labels are bounded: unknown paths, methods and (past a number of them) operation names
+share the label "other".
 """
 
 from __future__ import annotations
@@ -22,17 +23,17 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, parse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
+    GCCollector,
     Histogram,
+    PlatformCollector,
+    ProcessCollector,
     generate_latest,
     multiprocess,
 )
@@ -42,8 +43,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devhub_gql.clock import Clock
+from devhub_gql.documents import operation_of
 
 REQUEST_ID_HEADER = "x-request-id"
+MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ
 # Routes by their fixed paths; anything else (scanners, typos) shares one label.
 KNOWN_PATHS = frozenset(
     {
@@ -60,6 +63,7 @@ KNOWN_PATHS = frozenset(
         "/metrics",
     }
 )
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: DEBUG only
 # Operation names are chosen by clients: past this many distinct ones, new names share a label.
 MAX_OPERATION_LABELS = 200
@@ -90,19 +94,11 @@ def current_record() -> RequestRecord | None:
     return _current.get()
 
 
-@lru_cache(maxsize=1024)
 def describe_operation(query: str, operation_name: str | None) -> tuple[str, str]:
     """(type, name) of the operation a request runs: "anonymous" or "invalid" when it has none."""
-    try:
-        document = parse(query, max_tokens=2000)
-    except GraphQLError:
+    operation = operation_of(query, operation_name)
+    if operation is None:
         return "invalid", "invalid"
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name and op.name.value == operation_name]
-    if len(operations) != 1:
-        return "invalid", "invalid"
-    operation = operations[0]
     return operation.operation.value, operation.name.value if operation.name else "anonymous"
 
 
@@ -119,9 +115,14 @@ def note_operation(endpoint: str, query: object, operation_name: object) -> None
 
 
 class Metrics:
-    """The service's metrics; one instance per process (`METRICS`)."""
+    """The service's metrics, in a registry of their own (one per app, so tests stay apart)."""
 
-    def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+    def __init__(self) -> None:
+        self.registry = registry = CollectorRegistry()
+        if not MULTIPROCESS:  # the process's CPU, memory and collector figures, as usual
+            ProcessCollector(registry=registry)
+            PlatformCollector(registry=registry)
+            GCCollector(registry=registry)
         self.http_requests = Counter(
             "devhub_http_requests",
             "HTTP requests answered, by route, method and status.",
@@ -192,7 +193,8 @@ class Metrics:
 
     def observe(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         route = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
-        self.http_requests.labels(route, scope["method"], str(status)).inc()
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+        self.http_requests.labels(route, method, str(status)).inc()
         self.http_duration.labels(route).observe(seconds)
         self.sql_statements.labels(route).observe(record.sql_statements)
         if record.endpoint and record.operation:
@@ -202,35 +204,35 @@ class Metrics:
             self.operation_duration.labels(record.endpoint, operation).observe(seconds)
 
 
-METRICS = Metrics()
-
-
-def metrics_routes(clock: Clock) -> list[Route]:
-    async def metrics(request: Request) -> Response:
+def metrics_routes(clock: Clock, metrics: Metrics) -> list[Route]:
+    async def exposition(request: Request) -> Response:
         """The Prometheus exposition, with the outbox figures read from the database just now."""
         from devhub_gql.outbox.worker import outbox_depth  # models import late; keep this light
 
         depth = await outbox_depth(clock.now())
         for status, count in depth.counts.items():
-            METRICS.outbox_messages.labels(status).set(count)
-        METRICS.outbox_oldest_pending.set(depth.oldest_pending_seconds)
-        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            metrics.outbox_messages.labels(status).set(count)
+        metrics.outbox_oldest_pending.set(depth.oldest_pending_seconds)
+        registry = metrics.registry
+        if MULTIPROCESS:  # every worker process's figures, added up
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
-        else:
-            registry = REGISTRY
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return [Route("/metrics", metrics)]
+    return [Route("/metrics", exposition)]
 
 
 class ObservabilityMiddleware:
     """Outermost: a request id (X-Request-ID), then the log line and metrics when it is answered."""
 
     def __init__(
-        self, app: ASGIApp, annotate: Callable[[RequestRecord], None] | None = None
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        annotate: Callable[[RequestRecord], None] | None = None,
     ) -> None:
         self.app = app
+        self.metrics = metrics
         self.annotate = annotate  # tracing, when on: copies the record onto the request's span
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -262,7 +264,7 @@ class ObservabilityMiddleware:
         finally:
             _current.reset(token)
             seconds = time.perf_counter() - started
-            METRICS.observe(scope, record, status, seconds)
+            self.metrics.observe(scope, record, status, seconds)
             _log_request(scope, record, status, seconds)
 
 

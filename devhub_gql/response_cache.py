@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from functools import lru_cache
 
 import orjson
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import FieldNode, OperationType
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from devhub_gql.documents import operation_of
 from devhub_gql.domain.marketplace import listing_version
 from devhub_gql.observability import note_operation
 
@@ -26,22 +26,16 @@ MAX_ENTRIES = 2048
 CACHE_HEADER = b"x-devhub-cache"
 
 
-@lru_cache(maxsize=512)
 def is_cacheable(query: str, operation_name: str | None) -> bool:
     """A query whose root fields are all public catalogue fields."""
-    try:
-        document = parse(query, max_tokens=2000)
-    except GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name and op.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
-        return False
-    selections = operations[0].selection_set.selections
-    return all(
-        isinstance(selection, FieldNode) and selection.name.value in CACHEABLE_FIELDS
-        for selection in selections
+    operation = operation_of(query, operation_name)
+    return (
+        operation is not None
+        and operation.operation == OperationType.QUERY
+        and all(
+            isinstance(selection, FieldNode) and selection.name.value in CACHEABLE_FIELDS
+            for selection in operation.selection_set.selections
+        )
     )
 
 

@@ -49,6 +49,8 @@ def _configure(exporter_names: str) -> bool:
         return True
     try:
         from opentelemetry import trace
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware  # noqa: F401 - needed later
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
@@ -64,8 +66,6 @@ def _configure(exporter_names: str) -> bool:
         if name == "console":
             exporter = ConsoleSpanExporter()
         elif name == "otlp":
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
             exporter = OTLPSpanExporter()  # reads OTEL_EXPORTER_OTLP_* itself
         else:
             log.warning("OTEL_TRACES_EXPORTER names an exporter this service lacks: %s", name)

@@ -70,10 +70,18 @@ def start_server(env: dict[str, str], *args: str, log: Path | None = None) -> su
     url = f"http://127.0.0.1:{env['DEVHUB_PORT']}"
 
     def answering() -> bool:
+        if process.poll() is not None:
+            detail = f"; its log: {log.read_text()[-2000:]}" if log else ""
+            raise AssertionError(f"the server exited with {process.returncode}{detail}")
         try:
             return httpx.get(f"{url}/.well-known/oauth-authorization-server", timeout=1).is_success
         except httpx.TransportError:
             return False
 
-    wait_until(answering, 30, "the server to start")
+    try:
+        wait_until(answering, 30, "the server to start")
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
     return process

@@ -35,7 +35,7 @@ def sample(samples: dict, name: str, **labels: str) -> float:
 
 
 async def test_metrics_count_operations_token_grants_and_the_outbox(
-    gql: GraphQLClient, http: httpx.AsyncClient, settings, clock, receiver
+    gql: GraphQLClient, http: httpx.AsyncClient, service, settings, clock, receiver
 ):
     before = scrape((await http.get("/metrics")).text)
     developer = await sign_up(gql, "dev@example.com")
@@ -61,7 +61,7 @@ async def test_metrics_count_operations_token_grants_and_the_outbox(
     pending = scrape(response.text)
     clock.advance(seconds=90)
     aged = scrape((await http.get("/metrics")).text)
-    assert await OutboxWorker(settings, clock).run_once() == 1
+    assert await OutboxWorker(settings, clock, service.state.metrics).run_once() == 1
     after = scrape((await http.get("/metrics")).text)
 
     def grew(name: str, **labels: str) -> float:

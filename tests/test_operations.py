@@ -6,6 +6,8 @@ import asyncio
 import json
 import signal
 import sqlite3
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,12 +28,27 @@ NEW_USER = {
 def refuses_connections(url: str) -> bool:
     try:
         httpx.get(f"{url}/healthz", timeout=1)
-    except httpx.ConnectError:
-        return True
+    except httpx.TransportError as error:  # a reset while it closes: look again
+        return isinstance(error, httpx.ConnectError)
     return False
 
 
-async def start_request_in_flight(port: int, body: bytes) -> asyncio.StreamReader:
+@dataclass
+class RequestInFlight:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    body: bytes
+
+    async def finish(self) -> bytes:
+        """Sends the body; the whole answer, which ends when the server closes the connection."""
+        self.writer.write(self.body)
+        await self.writer.drain()
+        answer = await asyncio.wait_for(self.reader.read(), 30)
+        self.writer.close()
+        return answer
+
+
+async def start_request_in_flight(port: int, body: bytes) -> RequestInFlight:
     """Headers sent, body held back: once the server answers 100 Continue, the app is running
     and waiting for the body, so the request is in flight."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -42,13 +59,7 @@ async def start_request_in_flight(port: int, body: bytes) -> asyncio.StreamReade
     await writer.drain()
     interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
     assert interim.startswith(b"HTTP/1.1 100 "), interim
-
-    async def finish() -> None:
-        writer.write(body)
-        await writer.drain()
-
-    reader.finish = finish  # type: ignore[attr-defined]
-    return reader
+    return RequestInFlight(reader, writer, body)
 
 
 async def test_sigterm_finishes_requests_and_deliveries_in_flight(tmp_path: Path):
@@ -84,9 +95,8 @@ async def test_sigterm_finishes_requests_and_deliveries_in_flight(tmp_path: Path
 
         server.send_signal(signal.SIGTERM)
         wait_until(lambda: refuses_connections(url), 20, "the listener to close")
-        await in_flight.finish()  # type: ignore[attr-defined]
+        answer = await in_flight.finish()
         receiver.gate.set()
-        answer = await asyncio.wait_for(in_flight.read(), 30)  # the server closes after it
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200 ")
         assert json.loads(body)["data"]["signUp"]["userErrors"] == []
@@ -97,6 +107,7 @@ async def test_sigterm_finishes_requests_and_deliveries_in_flight(tmp_path: Path
         receiver.close()
         if server.poll() is None:
             server.kill()
+            server.wait()
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT 1 FROM user WHERE email = 'late@example.com'").fetchall()
         # The delivery in flight was finished and recorded, and its claim released.
@@ -123,6 +134,10 @@ async def sign_in_status(http: httpx.AsyncClient, forwarded_for: str) -> int:
     return response.status_code
 
 
+def limit_window() -> int:
+    return int(time.time() // 60)  # the limiter's fixed one-minute windows
+
+
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted-proxy", "untrusted-proxy"])
 async def test_rate_limits_key_on_the_address_a_trusted_proxy_forwards(
     tmp_path: Path, trusted: bool
@@ -136,14 +151,20 @@ async def test_rate_limits_key_on_the_address_a_trusted_proxy_forwards(
     )
     cli(env, "migrate")
     log = tmp_path / "service.log"
-    server = start_server(env, log=log)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{env['DEVHUB_PORT']}") as http:
-            first = [await sign_in_status(http, "203.0.113.7") for _ in range(3)]
-            other = await sign_in_status(http, "198.51.100.9")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    for _ in range(3):  # again, on a fresh server, if a window ended among the requests
+        server = start_server(env, log=log)
+        try:
+            url = f"http://127.0.0.1:{env['DEVHUB_PORT']}"
+            async with httpx.AsyncClient(base_url=url) as http:
+                window = limit_window()
+                first = [await sign_in_status(http, "203.0.113.7") for _ in range(3)]
+                other = await sign_in_status(http, "198.51.100.9")
+                one_window = limit_window() == window
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        if one_window:
+            break
     assert first == [200, 200, 429]
     if trusted:
         assert other == 200  # another client behind the same proxy has its own budget

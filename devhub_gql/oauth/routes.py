@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import client_credentials
-from devhub_gql.observability import METRICS
+from devhub_gql.observability import Metrics
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
@@ -83,7 +83,7 @@ TOKEN_OUTCOMES = frozenset(
 )
 
 
-def _count_grant(body: bytes, response: Response) -> None:
+def _count_grant(metrics: Metrics, body: bytes, response: Response) -> None:
     """Token answers by grant type and outcome: `issued`, or the OAuth error code."""
     grant_type = parse_qs(body.decode("utf-8", errors="replace")).get("grant_type", ["none"])[0]
     if response.status_code == 200:
@@ -93,14 +93,14 @@ def _count_grant(body: bytes, response: Response) -> None:
             outcome = str(orjson.loads(response.body).get("error", "error"))
         except (orjson.JSONDecodeError, AttributeError):
             outcome = "error"
-    METRICS.token_grants.labels(
+    metrics.token_grants.labels(
         grant_type if grant_type in GRANT_TYPES else "other",
         outcome if outcome in TOKEN_OUTCOMES else "error",
     ).inc()
 
 
 def oauth_routes(
-    server: DevhubOAuthServer, settings: Settings, token_limiter: RateLimiter
+    server: DevhubOAuthServer, settings: Settings, token_limiter: RateLimiter, metrics: Metrics
 ) -> list[Route]:
     async def authorize(request: Request) -> Response:
         params = dict(request.query_params)
@@ -146,7 +146,7 @@ def oauth_routes(
             response = await form_endpoint(
                 request, server.create_token_response, required="grant_type"
             )
-        _count_grant(await request.body(), response)
+        _count_grant(metrics, await request.body(), response)
         return response
 
     async def revoke(request: Request) -> Response:

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
 from devhub_gql.models import App, DeliveryAttempt, NoticeStatus, OutboxMessage
-from devhub_gql.observability import METRICS
+from devhub_gql.observability import Metrics
 from devhub_gql.outbox.signing import signed_headers, signing_secret
 from devhub_gql.settings import Settings
 
@@ -64,9 +64,10 @@ def _unclaimed(now: datetime) -> Q:
 
 
 class OutboxWorker:
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.clock = clock
+        self.metrics = metrics or Metrics()  # counted, if nobody shows them
         self.first_retry = timedelta(seconds=settings.outbox_first_retry_seconds)
         # How long a claimed message waits for its worker; after a crash, its redelivery delay.
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
@@ -152,7 +153,7 @@ class OutboxWorker:
         await OutboxMessage.filter(id=message.id).update(
             attempts=attempts, claimed_until=None, **changes
         )
-        METRICS.outbox_deliveries.labels(outcome).inc()
+        self.metrics.outbox_deliveries.labels(outcome).inc()
         log.info(
             "notice %s to app %s: attempt %d, %s",
             message.webhook_id,
