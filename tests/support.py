@@ -71,6 +71,17 @@ mutation CreateApp($input: CreateAppInput!) {
 """
 
 
+def sign_up_input(email: str, *, company: str = "Acme", kind: str = "SANDBOX") -> dict[str, Any]:
+    """signUp's input for the first user of a new company, who signs in with PASSWORD."""
+    return {
+        "email": email,
+        "password": PASSWORD,
+        "name": email.split("@")[0].title(),
+        "companyName": company,
+        "companyKind": kind,
+    }
+
+
 @dataclass
 class Account:
     token: str
@@ -82,18 +93,7 @@ class Account:
 async def sign_up(
     gql: GraphQLClient, email: str, *, kind: str = "SANDBOX", company: str = "Acme"
 ) -> Account:
-    data = await gql.data(
-        SIGN_UP,
-        {
-            "input": {
-                "email": email,
-                "password": PASSWORD,
-                "name": email.split("@")[0].title(),
-                "companyName": company,
-                "companyKind": kind,
-            }
-        },
-    )
+    data = await gql.data(SIGN_UP, {"input": sign_up_input(email, company=company, kind=kind)})
     payload = data["signUp"]
     assert payload["userErrors"] == []
     return Account(

@@ -1,7 +1,9 @@
 """A third-party app's own site on https://127.0.0.1: the callback the browser lands on, its icon.
 
-Public apps need an https callback URL to pass review, so the stand-in serves TLS with a
-certificate made for the run; the browser context is told to accept it.
+The consent page's Content-Security-Policy loads images over https only (`img-src https:`), so
+the site serves TLS, with a certificate made for the run, for the app's icon to show; the browser
+context is told to accept the certificate. (Review itself would take a plain http callback on
+127.0.0.1 in local development.)
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import http.server
 import ipaddress
 import ssl
 import struct
+import sys
 import threading
+import traceback
 import zlib
 from pathlib import Path
 from typing import Any
@@ -78,6 +82,7 @@ class AppSite:
 
     def __init__(self, directory: Path) -> None:
         self.requests: list[str] = []
+        self.errors: list[str] = []  # what went wrong handling a request, as tracebacks
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -110,8 +115,13 @@ class AppSite:
             daemon_threads = True
 
             def handle_error(self, request: Any, client_address: Any) -> None:
-                # The service's callback probe does not trust this certificate: expected, quiet.
-                pass
+                error = sys.exc_info()[1]
+                # Review probes the callback without trusting this certificate, so it drops the
+                # handshake: expected, quiet. Anything else is a bug that must not pass unseen.
+                if isinstance(error, ssl.SSLError):
+                    return
+                site.errors.append("".join(traceback.format_exception(error)))
+                super().handle_error(request, client_address)
 
         cert_path, key_path = _self_signed_certificate(directory)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

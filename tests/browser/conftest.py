@@ -57,6 +57,7 @@ def app_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppSite]:
     site = AppSite(tmp_path_factory.mktemp("app-site"))
     yield site
     site.close()
+    assert site.errors == [], "the app's site failed to answer:\n" + "\n".join(site.errors)
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,12 @@ import pytest
 from tests.browser.app_site import AppSite
 from tests.browser.consent_page import expect, land_on, pkce_pair, sign_in
 from tests.browser.world import DEAL_SYNC_SCOPES, DELETE_APP, Api, World, draft_app
-from tests.oauth.support import basic, query_of
+from tests.oauth.support import APPROVE_AUTHORIZATION, basic, query_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+SIGN_OUT = "mutation { signOut { signedOut userErrors { code message } } }"
 
 
 def test_allow_and_install_lands_on_the_callback_with_a_code_that_buys_tokens(
@@ -94,18 +96,88 @@ def test_a_wrong_password_is_said_plainly_and_marks_both_fields(page: Page, worl
     expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
 
 
+SESSION_ENDED = "Your session has ended. Sign in again to continue."
+
+
+def end_the_page_session(page: Page, world: World) -> None:
+    """Sign out, through the API, the session the page signed in with: it ends for real."""
+    token = page.evaluate("sessionStorage.getItem('devhub-session')")
+    assert token, "the page keeps no session"
+    api = Api(world.service_url)
+    try:
+        signed_out = api.data(SIGN_OUT, token=token)["signOut"]
+    finally:
+        api.close()
+    assert signed_out == {"signedOut": True, "userErrors": []}
+
+
 def test_an_ended_session_asks_to_sign_in_again(page: Page, world: World):
     page.goto(world.authorize_url(world.deal_sync, state="s"))
-    expect(page.get_by_role("heading", name="Sign in to continue")).to_be_visible()
-    page.evaluate("sessionStorage.setItem('devhub-session', 'a-session-that-ended')")
+    sign_in(page, world.customer.email)
+    expect(page.get_by_role("heading", name="Install Deal Sync?")).to_be_visible()
+    end_the_page_session(page, world)
     page.reload()
 
-    expect(page.get_by_role("alert")).to_have_text(
-        "Your session has ended. Sign in again to continue."
-    )
+    expect(page.get_by_role("alert")).to_have_text(SESSION_ENDED)
+    expect(page.get_by_label("Email")).to_be_focused()
     sign_in(page, world.customer.email)
     expect(page.get_by_role("heading", name="Install Deal Sync?")).to_be_visible()
     expect(page.locator("#message")).to_be_empty()
+
+
+@pytest.mark.parametrize(
+    ("button", "landing"),
+    [("Allow and install", {"code", "state"}), ("Cancel", {"error", "state"})],
+    ids=["allow", "cancel"],
+)
+def test_a_session_ended_before_the_answer_asks_to_sign_in_again_then_answers(
+    page: Page, world: World, button: str, landing: set[str]
+):
+    app = world.deal_sync
+    page.goto(world.authorize_url(app, state="after-sign-in"))
+    sign_in(page, world.customer.email)
+    expect(page.get_by_role("heading", name="Install Deal Sync?")).to_be_visible()
+    end_the_page_session(page, world)
+
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("alert")).to_have_text(SESSION_ENDED)
+    expect(page.get_by_role("heading", name="Sign in to continue")).to_be_visible()
+    expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.get_by_label("Password")).to_be_empty()  # the one who signs in types it again
+
+    sign_in(page, world.customer.email)
+    expect(page.get_by_role("heading", name="Install Deal Sync?")).to_be_visible()
+    expect(page.locator("#message")).to_be_empty()
+    page.get_by_role("button", name=button).click()
+    land_on(page, app.callback_url)
+    landed = query_of(page.url)
+    assert set(landed) == landing and landed["state"] == "after-sign-in"
+    if button == "Cancel":
+        assert landed["error"] == "user_denied"
+
+
+def test_a_user_who_installed_the_app_already_is_told_allowing_again_updates_it(
+    page: Page, world: World
+):
+    app = world.deal_sync
+    api = Api(world.service_url)
+    try:
+        api.payload(
+            APPROVE_AUTHORIZATION,
+            "approveAuthorization",
+            {"input": {"clientId": app.client_id, "redirectUri": app.callback_url}},
+            world.customer.token,
+        )
+    finally:
+        api.close()
+
+    page.goto(world.authorize_url(app, state="again"))
+    sign_in(page, world.customer.email)
+    expect(page.get_by_role("heading", name="Install Deal Sync?")).to_be_visible()
+    expect(page.locator("#installed")).to_have_text(
+        "You have installed this app already; allowing again updates it."
+    )
+    expect(page.locator("#installed")).to_be_visible()
 
 
 INVALID_LINK = (
@@ -227,6 +299,7 @@ def test_an_app_deleted_while_the_page_is_open_is_explained_on_allow(
         page.goto(world.authorize_url(app, state="s"))
         sign_in(page, world.developer.email)  # the developer's company may install its draft
         expect(page.get_by_role("heading", name="Install Short Lived?")).to_be_visible()
+        expect(page.locator("#installed")).to_be_hidden()  # nobody has installed it yet
 
         deleted = api.data(
             DELETE_APP, {"id": app.id, "reason": "Gone"}, token=world.developer.token
@@ -250,7 +323,7 @@ def test_authorize_answers_a_bad_client_with_an_error_page_not_a_redirect(page: 
     response = page.goto(world.authorize_url(world.removed, state="s"))
     assert response is not None and response.status == 400
     expect(page.get_by_role("heading", name="This app cannot be installed")).to_be_visible()
-    expect(page.get_by_role("alert")).not_to_be_empty()
+    expect(page.get_by_role("alert")).to_have_text("Invalid client_id parameter value.")
     assert page.url.startswith(f"{world.service_url}/oauth/authorize")
 
 

@@ -24,6 +24,7 @@ from tests.support import (
     STATUS_MUTATIONS,
     SUBMIT,
     UPDATE_APP,
+    sign_up_input,
 )
 
 ADD_MEMBER = """
@@ -101,16 +102,9 @@ class World:
 
 
 def sign_up(api: Api, email: str, company: str, kind: str) -> User:
-    variables = {
-        "input": {
-            "email": email,
-            "password": PASSWORD,
-            "name": email.split("@")[0].title(),
-            "companyName": company,
-            "companyKind": kind,
-        }
-    }
-    payload = api.data(SIGN_UP, variables)["signUp"]
+    payload = api.data(SIGN_UP, {"input": sign_up_input(email, company=company, kind=kind)})[
+        "signUp"
+    ]
     assert payload["userErrors"] == [], payload
     return User(email, payload["session"]["token"])
 
