@@ -15,14 +15,7 @@ import pytest
 
 from tests.oauth.support import install, live_private_app, token_request
 from tests.processes import cli, service_env, start_server, wait_until
-from tests.support import PASSWORD, SIGN_UP, GraphQLClient, Receiver, sign_up
-
-NEW_USER = {
-    "password": PASSWORD,
-    "name": "Late",
-    "companyName": "Late Co",
-    "companyKind": "SANDBOX",
-}
+from tests.support import PASSWORD, SIGN_UP, GraphQLClient, Receiver, sign_up, sign_up_input
 
 
 def refuses_connections(url: str) -> bool:
@@ -89,7 +82,7 @@ async def test_sigterm_finishes_requests_and_deliveries_in_flight(tmp_path: Path
             assert await asyncio.to_thread(receiver.held.acquire, timeout=20)
         # In flight 2: a sign-up whose body has not arrived yet.
         sign_up_body = json.dumps(
-            {"query": SIGN_UP, "variables": {"input": {**NEW_USER, "email": "late@example.com"}}}
+            {"query": SIGN_UP, "variables": {"input": sign_up_input("late@example.com")}}
         ).encode()
         in_flight = await start_request_in_flight(int(env["DEVHUB_PORT"]), sign_up_body)
 
