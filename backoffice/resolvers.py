@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from backoffice.types import AuditEntry, ReviewSubmission
@@ -12,56 +14,68 @@ from devhub_gql.models import App as AppRow
 from resolvers.base import attempt, decode_id
 from schema.context import Info
 from schema.errors import UserErrorType
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
+from schema.payloads import user_errors_field
 from schema.types import App, RejectionCode
 
-# The queue's ReviewSubmission ids and the developer's Submission ids name the same rows.
-SUBMISSION_TYPES = ("ReviewSubmission", "Submission")
+SUBMISSION_ID = "The submission's id, as the queue or submitAppForReview gave it."
 
 
 async def _reviewer(info: Info) -> Viewer:
     return reviews.ensure_reviewer(await info.context.viewer())
 
 
-@strawberry.input
+@strawberry.input(description="Approves a submission waiting in the queue.")
 class ApproveSubmissionInput:
-    id: strawberry.ID
-    note: str | None = None
+    id: strawberry.ID = strawberry.field(description=SUBMISSION_ID)
+    note: str | None = strawberry.field(
+        default=None, description="A note for the developer, ≤ 1,000 characters; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One reason for a rejection.")
 class RejectionReasonInput:
-    code: RejectionCode  # type: ignore[valid-type]
-    message: str
+    code: RejectionCode = strawberry.field(  # type: ignore[valid-type]
+        description="The kind of problem."
+    )
+    message: str = strawberry.field(
+        description="What the developer should fix, ≤ 1,000 characters."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Rejects a submission waiting in the queue, with reasons.")
 class RejectSubmissionInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=SUBMISSION_ID)
     reasons: list[RejectionReasonInput] = strawberry.field(description="At least one.")
-    note: str | None = None
+    note: str | None = strawberry.field(
+        default=None, description="A note for the developer, ≤ 1,000 characters; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Takes a PUBLISHED app off the marketplace.")
 class UnpublishAppInput:
-    app_id: strawberry.ID
+    app_id: strawberry.ID = strawberry.field(description="The app's id.")
     reason: str = strawberry.field(description="Told to the developer.")
 
 
-@strawberry.type
+@strawberry.type(description="The submission after the decision.")
 class DecisionPayload:
-    submission: ReviewSubmission | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+    submission: ReviewSubmission | None = strawberry.field(
+        default=None, description="The decided submission; null when refused."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The app after it was unpublished.")
 class UnpublishAppPayload:
-    app: App | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+    app: App | None = strawberry.field(
+        default=None, description="The app, now APPROVED; null when refused."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
 async def review_queue(
-    info: Info, first: int | None = None, after: str | None = None
+    info: Info, first: First = None, after: After = None
 ) -> Connection[ReviewSubmission]:
     await _reviewer(info)
     return await paginate(
@@ -69,14 +83,21 @@ async def review_queue(
     )
 
 
-async def submission(info: Info, id: strawberry.ID) -> ReviewSubmission:
+async def submission(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description=SUBMISSION_ID)]
+) -> ReviewSubmission:
     await _reviewer(info)
-    row = await reviews.get_submission(decode_id(id, *SUBMISSION_TYPES))
+    row = await reviews.get_submission(decode_id(id, "Submission"))
     return ReviewSubmission.from_model(row)
 
 
 async def audit_log(
-    info: Info, app_id: strawberry.ID, first: int | None = None, after: str | None = None
+    info: Info,
+    app_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The app's id; deleted apps too.")
+    ],
+    first: First = None,
+    after: After = None,
 ) -> Connection[AuditEntry]:
     await _reviewer(info)
     row_id = decode_id(app_id, "App")
@@ -94,7 +115,7 @@ async def _decide(
     outcome = await attempt(
         reviews.decide(
             reviewer,
-            decode_id(submission_id, *SUBMISSION_TYPES),
+            decode_id(submission_id, "Submission"),
             approve=approve,
             note=note,
             reasons=reasons,
@@ -106,16 +127,32 @@ async def _decide(
     return DecisionPayload(submission=ReviewSubmission.from_model(outcome.value))
 
 
-async def approve_submission(info: Info, input: ApproveSubmissionInput) -> DecisionPayload:
+async def approve_submission(
+    info: Info,
+    input: Annotated[
+        ApproveSubmissionInput, strawberry.argument(description="The submission to approve.")
+    ],
+) -> DecisionPayload:
     return await _decide(info, input.id, approve=True, note=input.note, reasons=[])
 
 
-async def reject_submission(info: Info, input: RejectSubmissionInput) -> DecisionPayload:
+async def reject_submission(
+    info: Info,
+    input: Annotated[
+        RejectSubmissionInput,
+        strawberry.argument(description="The submission to reject, and why."),
+    ],
+) -> DecisionPayload:
     reasons = [reviews.RejectionReason(code=r.code, message=r.message) for r in input.reasons]
     return await _decide(info, input.id, approve=False, note=input.note, reasons=reasons)
 
 
-async def unpublish_app(info: Info, input: UnpublishAppInput) -> UnpublishAppPayload:
+async def unpublish_app(
+    info: Info,
+    input: Annotated[
+        UnpublishAppInput, strawberry.argument(description="The app to unpublish, and why.")
+    ],
+) -> UnpublishAppPayload:
     reviewer = await _reviewer(info)
     outcome = await attempt(
         reviews.unpublish_by_reviewer(

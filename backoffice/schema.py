@@ -10,34 +10,47 @@ from strawberry.extensions import SchemaExtension
 
 from backoffice import resolvers
 from backoffice.types import AuditEntry, ReviewSubmission
-from schema.build import DevhubSchema, extensions
+from schema.build import SCALARS, DevhubSchema, extensions
 from schema.pagination import Connection
+from schema.text_arguments import guard_text_arguments
 from schema.types import App, Company, Submission, User
 
 
-@strawberry.type
+@strawberry.type(description="What reviewers read: the queue, submissions and audit logs.")
 class Query:
     review_queue: Connection[ReviewSubmission] = strawberry.field(
         resolver=resolvers.review_queue, description="Submissions waiting, oldest first."
     )
-    submission: ReviewSubmission = strawberry.field(resolver=resolvers.submission)
+    submission: ReviewSubmission = strawberry.field(
+        resolver=resolvers.submission, description="One submission, waiting or decided."
+    )
     audit_log: Connection[AuditEntry] = strawberry.field(
         resolver=resolvers.audit_log, description="An app's history, oldest first."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reviewers' decisions: each takes one `input` and returns a payload whose "
+    "`userErrors` say why it was refused."
+)
 class Mutation:
     approve_submission: resolvers.DecisionPayload = strawberry.mutation(
-        resolver=resolvers.approve_submission
+        resolver=resolvers.approve_submission,
+        description="Approve a waiting submission: a listing makes the app APPROVED, a revision "
+        "becomes mergeable by the developer.",
     )
     reject_submission: resolvers.DecisionPayload = strawberry.mutation(
-        resolver=resolvers.reject_submission
+        resolver=resolvers.reject_submission,
+        description="Reject a waiting submission with reasons: a listing sends the app back to "
+        "DRAFT, a revision goes back to DRAFT for more edits.",
     )
     unpublish_app: resolvers.UnpublishAppPayload = strawberry.mutation(
         resolver=resolvers.unpublish_app,
         description="Hide a published app; it stays installed and installable by link.",
     )
+
+
+guard_text_arguments(Query, Mutation)
 
 
 class ReviewerOnlyIntrospection(SchemaExtension):
@@ -63,4 +76,5 @@ def create_backoffice_schema(*, max_depth: int = 12) -> strawberry.Schema:
             ReviewerOnlyIntrospection,
         ],
         config=strawberry.schema.config.StrawberryConfig(disable_field_suggestions=True),
+        scalar_overrides=SCALARS,
     )

@@ -14,6 +14,11 @@ from schema.types import App, Company, Submission, User
 
 @strawberry.type(description="A submission as the reviewer works on it.")
 class ReviewSubmission(Submission):
+    @classmethod
+    def resolve_typename(cls, root: object, info: strawberry.Info) -> str:
+        """One submission, one id: the id the developer got from submitAppForReview."""
+        return "Submission"
+
     @strawberry.field(description="The app as it is live now.")
     async def app(self, info: Info) -> App:
         return App.from_model(await info.context.loaders.app.load(self.app_pk))
@@ -37,11 +42,22 @@ class ReviewSubmission(Submission):
 
 @strawberry.type(description="One change of an app's state; entries are never changed.")
 class AuditEntry:
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str | None
-    at: datetime
+    action: str = strawberry.field(
+        description="What happened: a transition (`submit`, `withdraw`, `approve`, `reject`, "
+        "`publish`, `unpublish`, `change_to_live`), `delete`, or a revision's "
+        "`revision_submitted`, `_withdrawn`, `_approved`, `_rejected`, `_merged` or `_discarded`."
+    )
+    from_status: str | None = strawberry.field(
+        description="The app's status before; null when the status was not involved."
+    )
+    to_status: str | None = strawberry.field(
+        description="The app's status after; null when it did not change or the app was deleted."
+    )
+    reason: str | None = strawberry.field(
+        description="The reason given (deletion, unpublishing, rejection reasons or an approval "
+        "note); null when none."
+    )
+    at: datetime = strawberry.field(description="When it happened.")
     actor_pk: strawberry.Private[int | None]
 
     @strawberry.field(description="Who did it; null for the system.")

@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
@@ -25,8 +26,15 @@ from backoffice.schema import create_backoffice_schema
 from devhub_gql import tracing
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
-from devhub_gql.domain.marketplace import listing_version
+from devhub_gql.documents import operation_count
 from devhub_gql.health import Readiness, health_routes
+from devhub_gql.http_guard import (
+    ErrorShield,
+    RequestGuard,
+    SecurityHeadersMiddleware,
+    internal_error_message,
+    refusal_body,
+)
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.observability import (
@@ -43,35 +51,6 @@ from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
 from schema.build import create_schema
 from schema.context import Context
-
-MAX_BODY_SIZE = 1024 * 1024
-
-
-class SecurityHeadersMiddleware:
-    """The headers browsers act on: no sniffing, no framing, no referrer, HSTS behind https."""
-
-    def __init__(self, app: ASGIApp, https: bool) -> None:
-        self.app = app
-        self.headers = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-        ]
-        if https:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class GraphQLEndpoint(GraphQL):
@@ -113,6 +92,13 @@ class GraphQLEndpoint(GraphQL):
     async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         request_data = kwargs["request_data"]
         note_operation(self.name, request_data.query, request_data.operation_name)
+        if request_data.operation_name is None and operation_count(request_data.query) > 1:
+            # GraphQL §6.1 (GetOperation); Strawberry would run the first operation instead.
+            error = GraphQLError(
+                "Several operations and no operationName: name the one to run.",
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+            )
+            return ExecutionResult(data=None, errors=[error])
         return await super().execute_single(**kwargs)
 
     def encode_json(self, data: object) -> bytes:
@@ -131,9 +117,37 @@ class BackofficeEndpoint(GraphQLEndpoint):
         return context
 
 
+GRAPHQL_PATHS = frozenset({"/graphql", "/backoffice/graphql"})
+
+
+class Service:
+    """The ASGI application: Starlette's routes inside the HTTP layers, and its metrics (tests
+    drive the outbox worker themselves, counting into them)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """A route's crash, answered as JSON with the request id (the log line carries it too)."""
+    request_id = request.state.request_id
+    body = refusal_body(
+        request.url.path,
+        500,
+        "INTERNAL_SERVER_ERROR",
+        internal_error_message(request_id),
+        requestId=request_id,
+    )
+    return Response(body, status_code=500, media_type="application/json")
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
-) -> ASGIApp:
+) -> Service:
     """The service, with its outbox worker.
 
     Tests pass `manage_database=False`: they open the database themselves and drive the outbox
@@ -186,7 +200,7 @@ def create_app(
         oauth=oauth,
         sign_in_limiter=sign_in_limiter,
     )
-    app = Starlette(
+    starlette = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
@@ -195,24 +209,25 @@ def create_app(
             *metrics_routes(clock, metrics),
         ],
         lifespan=lifespan,
-        max_body_size=MAX_BODY_SIZE,
+        exception_handlers={Exception: _internal_error},
     )
-    app.add_middleware(AnonymousResponseCache)
+    # Outside Starlette's own error layer, so that every answer, refusals and crashes included,
+    # passes through the headers and the request log. Listed innermost first.
+    app: ASGIApp = AnonymousResponseCache(starlette)
+    app = RequestGuard(app, GRAPHQL_PATHS, ide=settings.graphiql)
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
+        app = CORSMiddleware(
+            app,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type"],
             expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
-    app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https://"))
-    # Added last, so outermost: cache hits get an id, a log line and metrics too.
-    app.add_middleware(
-        ObservabilityMiddleware, metrics=metrics, annotate=tracing.annotate if traced else None
+    app = ErrorShield(app)
+    app = SecurityHeadersMiddleware(app, https=settings.public_url.startswith("https://"))
+    app = ObservabilityMiddleware(
+        app, metrics=metrics, annotate=tracing.annotate if traced else None
     )
-    app.state.metrics = metrics  # tests drive the outbox worker themselves, with these metrics
     count_sql_statements()
-    listing_version.reset()  # a new app may sit on a new database (tests)
-    return tracing.instrument(app) if traced else app
+    return Service(tracing.instrument(app) if traced else app, metrics)

@@ -47,8 +47,22 @@ async def migrate(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    # Every worker builds its settings from the environment (app_from_env): the flags go there,
+    # so the URLs the service advertises (issuer, endpoints, consent redirect) follow them too
+    # unless DEVHUB_PUBLIC_URL says otherwise.
+    if args.host:
+        os.environ["DEVHUB_HOST"] = args.host
+    if args.port:
+        os.environ["DEVHUB_PORT"] = str(args.port)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"devhub-gql: {exc}", file=sys.stderr)
+        return 2
     if args.workers > 1 and settings.is_sqlite:
         print(
             "devhub-gql: several workers need PostgreSQL (DATABASE_URL=postgres://...); "
@@ -59,8 +73,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(
         "devhub_gql.cli:app_from_env",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=args.workers,
         http="devhub_gql.http_protocol:NoDelayH11Protocol",
         log_level=settings.log_level.lower(),

@@ -15,22 +15,32 @@ MAX_TOKENS = 2000  # as the schema's own limit
 LONGEST_CACHED_DOCUMENT = 8 * 1024
 
 
-def operation_of(query: str, operation_name: str | None) -> OperationDefinitionNode | None:
-    """The operation a request selects, or None when the document does not parse or select one."""
+def operations(query: str) -> tuple[OperationDefinitionNode, ...] | None:
+    """The operations a document defines, or None when it does not parse."""
     if len(query) > LONGEST_CACHED_DOCUMENT:
-        return _operation_of(query, operation_name)
-    return _cached_operation_of(query, operation_name)
+        return _operations(query)
+    return _cached_operations(query)
 
 
-def _operation_of(query: str, operation_name: str | None) -> OperationDefinitionNode | None:
+def operation_of(query: str, operation_name: str | None) -> OperationDefinitionNode | None:
+    """The operation a request selects, or None when the document does not parse or select one
+    (several operations and no name select none: GraphQL §6.1)."""
+    defined = operations(query) or ()
+    if operation_name is not None:
+        defined = tuple(op for op in defined if op.name and op.name.value == operation_name)
+    return defined[0] if len(defined) == 1 else None
+
+
+def operation_count(query: str) -> int:
+    return len(operations(query) or ())
+
+
+def _operations(query: str) -> tuple[OperationDefinitionNode, ...] | None:
     try:
         document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name and op.name.value == operation_name]
-    return operations[0] if len(operations) == 1 else None
+    return tuple(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
 
 
-_cached_operation_of = lru_cache(maxsize=1024)(_operation_of)
+_cached_operations = lru_cache(maxsize=1024)(_operations)

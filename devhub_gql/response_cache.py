@@ -2,8 +2,8 @@
 
 Only POSTs without credentials whose operation reads nothing but public catalogue fields are
 cached, and an entry is served only while the marketplace version it was made at is current
-(see domain.marketplace.ListingVersion): a change shows on this process's next request and on
-every other process within a second.
+(one indexed read per request, see domain.marketplace.listing_version): a change shows on the
+next request to any process once it has committed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devhub_gql.documents import operation_of
 from devhub_gql.domain.marketplace import listing_version
+from devhub_gql.http_guard import read_body, replay
 from devhub_gql.observability import note_operation
 
 CACHEABLE_FIELDS = frozenset(
@@ -55,6 +56,8 @@ def _cache_key(body: bytes) -> bytes | None:
 
 
 class AnonymousResponseCache:
+    """Inside the request guard: what reaches it is a well-formed JSON POST (see http_guard)."""
+
     def __init__(self, app: ASGIApp, path: str = "/graphql") -> None:
         self.app = app
         self.path = path
@@ -69,12 +72,12 @@ class AnonymousResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive) or b""
         key = _cache_key(body)
         if key is None:
-            await self.app(scope, _replay(body), send)
+            await self.app(scope, replay(body, receive), send)
             return
-        version = await listing_version.current()
+        version = await listing_version()
         cached = self.entries.get(key)
         if cached is not None and cached[0] == version:
             self.entries.move_to_end(key)
@@ -82,7 +85,7 @@ class AnonymousResponseCache:
             note_operation("graphql", request["query"], request.get("operationName"))
             await _send_json(send, cached[1])
             return
-        await self.app(scope, _replay(body), self._storing(send, key, version))
+        await self.app(scope, replay(body, receive), self._storing(send, key, version))
 
     def _storing(self, send: Send, key: bytes, version: int) -> Send:
         status = 0
@@ -107,28 +110,6 @@ class AnonymousResponseCache:
             await send(message)
 
         return capture
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
 
 
 async def _send_json(send: Send, body: bytes) -> None:

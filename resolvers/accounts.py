@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from devhub_gql.domain import accounts
 from devhub_gql.domain.accounts import SignedIn
 from resolvers.base import attempt
 from schema.context import Info
-from schema.inputs import AddCompanyMemberInput, SignInInput, SignUpInput
+from schema.inputs import AddCompanyMemberInput, SignInInput, SignOutInput, SignUpInput
 from schema.payloads import AddCompanyMemberPayload, Session, SignInPayload, SignOutPayload
 from schema.types import User
+
+SIGN_OUT_HERE = SignOutInput()
 
 
 def _signed_in(outcome_value: SignedIn) -> SignInPayload:
@@ -23,7 +29,12 @@ async def viewer(info: Info) -> User | None:
     return User.from_model(signed_in.user) if signed_in else None
 
 
-async def sign_up(info: Info, input: SignUpInput) -> SignInPayload:
+async def sign_up(
+    info: Info,
+    input: Annotated[
+        SignUpInput, strawberry.argument(description="The new user and their company.")
+    ],
+) -> SignInPayload:
     outcome = await attempt(
         accounts.sign_up(
             email=input.email,
@@ -40,7 +51,12 @@ async def sign_up(info: Info, input: SignUpInput) -> SignInPayload:
     return _signed_in(outcome.value)
 
 
-async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
+async def sign_in(
+    info: Info,
+    input: Annotated[
+        SignInInput, strawberry.argument(description="The email address and password.")
+    ],
+) -> SignInPayload:
     info.context.check_rate(info.context.sign_in_limiter, f"ip:{info.context.client_ip()}")
     outcome = await attempt(
         accounts.sign_in(
@@ -55,13 +71,23 @@ async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
     return _signed_in(outcome.value)
 
 
-async def sign_out(info: Info) -> SignOutPayload:
+async def sign_out(
+    info: Info,
+    input: Annotated[
+        SignOutInput, strawberry.argument(description="Which sessions to end.")
+    ] = SIGN_OUT_HERE,
+) -> SignOutPayload:
     signed_in = await info.context.require_viewer()
-    await accounts.sign_out(signed_in, info.context.clock.now())
-    return SignOutPayload(signed_out=True)
+    ended = await accounts.sign_out(
+        signed_in, info.context.clock.now(), everywhere=input.everywhere
+    )
+    return SignOutPayload(signed_out=True, sessions_ended=ended)
 
 
-async def add_company_member(info: Info, input: AddCompanyMemberInput) -> AddCompanyMemberPayload:
+async def add_company_member(
+    info: Info,
+    input: Annotated[AddCompanyMemberInput, strawberry.argument(description="The new member.")],
+) -> AddCompanyMemberPayload:
     signed_in = await info.context.require_viewer()
     outcome = await attempt(
         accounts.add_company_member(

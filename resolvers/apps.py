@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import strawberry
 
@@ -12,22 +13,30 @@ from devhub_gql.models import OutboxMessage
 from resolvers.base import attempt, decode_id
 from schema.context import Info
 from schema.inputs import CreateAppInput, RotateClientSecretInput, UpdateAppInput
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
 from schema.payloads import AppPayload, AppWithSecretPayload
 from schema.types import App, AppStatus, AppType, UninstallNotice
 
 
-async def app(info: Info, id: strawberry.ID) -> App:
+async def app(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The app's id.")]
+) -> App:
     viewer = await info.context.require_viewer()
     return App.from_model(await apps.get_app(viewer, decode_id(id, "App")))
 
 
 async def apps_of_company(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    type: AppType | None = None,  # type: ignore[valid-type]
-    status: AppStatus | None = None,  # type: ignore[valid-type]
+    first: First = None,
+    after: After = None,
+    type: Annotated[
+        AppType | None,  # type: ignore[valid-type]
+        strawberry.argument(description="Only apps of this type; all when omitted."),
+    ] = None,
+    status: Annotated[
+        AppStatus | None,  # type: ignore[valid-type]
+        strawberry.argument(description="Only apps in this status; all when omitted."),
+    ] = None,
 ) -> Connection[App]:
     viewer = await info.context.require_viewer()
     queryset = apps.visible_apps(viewer)
@@ -39,7 +48,10 @@ async def apps_of_company(
 
 
 async def uninstall_notices(
-    info: Info, app_id: strawberry.ID, first: int | None = None, after: str | None = None
+    info: Info,
+    app_id: Annotated[strawberry.ID, strawberry.argument(description="The app's id.")],
+    first: First = None,
+    after: After = None,
 ) -> Connection[UninstallNotice]:
     viewer = await info.context.require_viewer()
     app = await apps.get_app(viewer, decode_id(app_id, "App"))
@@ -51,7 +63,10 @@ async def uninstall_notices(
     )
 
 
-async def create_app(info: Info, input: CreateAppInput) -> AppWithSecretPayload:
+async def create_app(
+    info: Info,
+    input: Annotated[CreateAppInput, strawberry.argument(description="The new app.")],
+) -> AppWithSecretPayload:
     viewer = await info.context.require_viewer()
     outcome = await attempt(
         apps.create_app(
@@ -69,7 +84,12 @@ async def create_app(info: Info, input: CreateAppInput) -> AppWithSecretPayload:
     )
 
 
-async def update_app(info: Info, input: UpdateAppInput) -> AppPayload:
+async def update_app(
+    info: Info,
+    input: Annotated[
+        UpdateAppInput, strawberry.argument(description="The app and the fields to change.")
+    ],
+) -> AppPayload:
     viewer = await info.context.require_viewer()
     changes = {
         field: getattr(input, field)
@@ -91,7 +111,13 @@ async def update_app(info: Info, input: UpdateAppInput) -> AppPayload:
     return AppPayload(app=App.from_model(outcome.value))
 
 
-async def rotate_client_secret(info: Info, input: RotateClientSecretInput) -> AppWithSecretPayload:
+async def rotate_client_secret(
+    info: Info,
+    input: Annotated[
+        RotateClientSecretInput,
+        strawberry.argument(description="The app, and how long its old secret keeps working."),
+    ],
+) -> AppWithSecretPayload:
     viewer = await info.context.require_viewer()
     outcome = await attempt(
         apps.rotate_client_secret(

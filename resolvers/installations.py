@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from devhub_gql.domain import installations
 from devhub_gql.oauth import consent
 from devhub_gql.oauth.consent import AuthorizationParams
 from resolvers.base import attempt, decode_id
 from schema.context import Info
 from schema.inputs import AuthorizationInput, UninstallAppInput
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
 from schema.payloads import AuthorizationPayload, UninstallAppPayload
 from schema.types import AppListing, AuthorizationRequest, Installation, InstallRefusal
 
@@ -25,11 +29,25 @@ def _params(source: AuthorizationInput) -> AuthorizationParams:
 
 async def authorization_request(
     info: Info,
-    client_id: str,
-    redirect_uri: str,
-    state: str | None = None,
-    code_challenge: str | None = None,
-    code_challenge_method: str | None = None,
+    client_id: Annotated[
+        str, strawberry.argument(description="The `client_id` that /oauth/authorize received.")
+    ],
+    redirect_uri: Annotated[
+        str | None,
+        strawberry.argument(
+            description="The `redirect_uri` it received, if any: it must be the callback URL."
+        ),
+    ] = None,
+    state: Annotated[
+        str | None, strawberry.argument(description="The `state` it received, if any.")
+    ] = None,
+    code_challenge: Annotated[
+        str | None, strawberry.argument(description="The PKCE `code_challenge`, if any.")
+    ] = None,
+    code_challenge_method: Annotated[
+        str | None,
+        strawberry.argument(description="The PKCE `code_challenge_method`; only S256 is accepted."),
+    ] = None,
 ) -> AuthorizationRequest:
     viewer = await info.context.require_viewer()
     params = AuthorizationParams(
@@ -52,7 +70,12 @@ async def authorization_request(
     )
 
 
-async def approve_authorization(info: Info, input: AuthorizationInput) -> AuthorizationPayload:
+async def approve_authorization(
+    info: Info,
+    input: Annotated[
+        AuthorizationInput, strawberry.argument(description="The request the user allows.")
+    ],
+) -> AuthorizationPayload:
     viewer = await info.context.require_viewer()
     outcome = await attempt(
         consent.approve(
@@ -62,17 +85,24 @@ async def approve_authorization(info: Info, input: AuthorizationInput) -> Author
     return AuthorizationPayload(redirect_url=outcome.value, user_errors=outcome.user_errors)
 
 
-async def deny_authorization(info: Info, input: AuthorizationInput) -> AuthorizationPayload:
-    await info.context.require_viewer()
-    outcome = await attempt(consent.deny(_params(input)))
+async def deny_authorization(
+    info: Info,
+    input: Annotated[
+        AuthorizationInput, strawberry.argument(description="The request the user cancels.")
+    ],
+) -> AuthorizationPayload:
+    viewer = await info.context.require_viewer()
+    outcome = await attempt(consent.deny(viewer, _params(input)))
     return AuthorizationPayload(redirect_url=outcome.value, user_errors=outcome.user_errors)
 
 
 async def installations_of_viewer(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    include_uninstalled: bool = False,
+    first: First = None,
+    after: After = None,
+    include_uninstalled: Annotated[
+        bool, strawberry.argument(description="Also list the uninstalled ones.")
+    ] = False,
 ) -> Connection[Installation]:
     viewer = await info.context.require_viewer()
     return await paginate(
@@ -83,7 +113,12 @@ async def installations_of_viewer(
     )
 
 
-async def uninstall_app(info: Info, input: UninstallAppInput) -> UninstallAppPayload:
+async def uninstall_app(
+    info: Info,
+    input: Annotated[
+        UninstallAppInput, strawberry.argument(description="The installation to remove.")
+    ],
+) -> UninstallAppPayload:
     viewer = await info.context.require_viewer()
     outcome = await attempt(
         installations.uninstall_by_user(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
@@ -36,7 +37,10 @@ async def _app_command(info: Info, app_id: strawberry.ID, command: AppCommand) -
 
 
 async def submit_app_for_review(
-    info: Info, input: SubmitAppForReviewInput
+    info: Info,
+    input: Annotated[
+        SubmitAppForReviewInput, strawberry.argument(description="The app to submit.")
+    ],
 ) -> SubmitAppForReviewPayload:
     viewer = await info.context.require_viewer()
     app_id = decode_id(input.id, "App")
@@ -56,24 +60,43 @@ async def submit_app_for_review(
     )
 
 
-async def withdraw_app_from_review(info: Info, input: WithdrawAppFromReviewInput) -> AppPayload:
+async def withdraw_app_from_review(
+    info: Info,
+    input: Annotated[
+        WithdrawAppFromReviewInput,
+        strawberry.argument(description="The app to take back from review."),
+    ],
+) -> AppPayload:
     now = info.context.clock.now()
     return await _app_command(
         info, input.id, lambda v, a: submissions.withdraw_from_review(v, a, now=now)
     )
 
 
-async def publish_app(info: Info, input: PublishAppInput) -> AppPayload:
+async def publish_app(
+    info: Info,
+    input: Annotated[PublishAppInput, strawberry.argument(description="The app to list.")],
+) -> AppPayload:
     now = info.context.clock.now()
     return await _app_command(info, input.id, lambda v, a: publishing.publish_app(v, a, now=now))
 
 
-async def unpublish_app(info: Info, input: UnpublishAppInput) -> AppPayload:
+async def unpublish_app(
+    info: Info,
+    input: Annotated[
+        UnpublishAppInput, strawberry.argument(description="The app to take off the marketplace.")
+    ],
+) -> AppPayload:
     now = info.context.clock.now()
     return await _app_command(info, input.id, lambda v, a: publishing.unpublish_app(v, a, now=now))
 
 
-async def change_app_to_live(info: Info, input: ChangeAppToLiveInput) -> AppPayload:
+async def change_app_to_live(
+    info: Info,
+    input: Annotated[
+        ChangeAppToLiveInput, strawberry.argument(description="The private app to make live.")
+    ],
+) -> AppPayload:
     now = info.context.clock.now()
     allow_private = info.context.settings.allow_private_callbacks
     return await _app_command(
@@ -83,21 +106,38 @@ async def change_app_to_live(info: Info, input: ChangeAppToLiveInput) -> AppPayl
     )
 
 
-async def merge_pending_revision(info: Info, input: MergePendingRevisionInput) -> AppPayload:
+async def merge_pending_revision(
+    info: Info,
+    input: Annotated[
+        MergePendingRevisionInput,
+        strawberry.argument(description="The app whose approved revision goes live."),
+    ],
+) -> AppPayload:
     now = info.context.clock.now()
     return await _app_command(
         info, input.id, lambda v, a: publishing.merge_pending_revision(v, a, now=now)
     )
 
 
-async def discard_pending_revision(info: Info, input: DiscardPendingRevisionInput) -> AppPayload:
+async def discard_pending_revision(
+    info: Info,
+    input: Annotated[
+        DiscardPendingRevisionInput,
+        strawberry.argument(description="The app whose pending revision is dropped."),
+    ],
+) -> AppPayload:
     now = info.context.clock.now()
     return await _app_command(
         info, input.id, lambda v, a: publishing.discard_pending_revision(v, a, now=now)
     )
 
 
-async def delete_app(info: Info, input: DeleteAppInput) -> DeleteAppPayload:
+async def delete_app(
+    info: Info,
+    input: Annotated[
+        DeleteAppInput, strawberry.argument(description="The app, and why it is deleted.")
+    ],
+) -> DeleteAppPayload:
     viewer = await info.context.require_viewer()
     outcome = await attempt(
         publishing.delete_app(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from devhub_gql.domain import marketplace
@@ -9,7 +11,7 @@ from devhub_gql.domain.errors import BadRequest
 from devhub_gql.domain.marketplace import LISTING_FIELDS, install_url
 from resolvers.base import decode_id
 from schema.context import Info
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
 from schema.types import Category, MarketplaceApp, MarketplaceSort
 
 
@@ -56,11 +58,22 @@ async def listings(info: Info, rows: list[dict]) -> list[MarketplaceApp]:
 
 async def marketplace_apps(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    search: str | None = None,
-    category: str | None = None,
-    sort: MarketplaceSort = MarketplaceSort.NEWEST,  # type: ignore[valid-type]
+    first: First = None,
+    after: After = None,
+    search: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Text to find in the name, summary or description, in any letter case; "
+            "only its first 100 characters count."
+        ),
+    ] = None,
+    category: Annotated[
+        str | None, strawberry.argument(description="Only apps in this category (a slug).")
+    ] = None,
+    sort: Annotated[
+        MarketplaceSort,  # type: ignore[valid-type]
+        strawberry.argument(description="The order; NEWEST when omitted."),
+    ] = MarketplaceSort.NEWEST,
 ) -> Connection[MarketplaceApp]:
     return await paginate(
         marketplace.listed_apps(search=search, category=category, sort=sort),
@@ -72,7 +85,17 @@ async def marketplace_apps(
 
 
 async def marketplace_app(
-    info: Info, id: strawberry.ID | None = None, slug: str | None = None
+    info: Info,
+    id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(description="The listing's id; give it or slug, not both."),
+    ] = None,
+    slug: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Any slug the app's name has given it; give it or id, not both."
+        ),
+    ] = None,
 ) -> MarketplaceApp:
     if (id is None) == (slug is None):
         raise BadRequest("Give either 'id' or 'slug'.")

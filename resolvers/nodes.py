@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
 from devhub_gql.domain import accounts, apps, installations, marketplace, submissions
 from devhub_gql.domain.errors import NotFound
+from resolvers.base import NO_ROW, parse_global_id
 from resolvers.marketplace import listings
 from schema.context import Info
 from schema.types import App, Company, Installation, Submission, User
 
 
-async def node(info: Info, id: strawberry.ID) -> relay.Node:
+async def node(
+    info: Info,
+    id: Annotated[
+        strawberry.ID,
+        strawberry.argument(description="The object's id, as its `id` field gave it."),
+    ],
+) -> relay.Node:
+    """Every miss answers alike, whatever the type the id names (or fails to name)."""
     try:
-        global_id = relay.GlobalID.from_id(id)
-        row_id = int(global_id.node_id)
-    except (ValueError, TypeError):
+        return await _node(info, id)
+    except NotFound:
         raise NotFound("No object with this id.") from None
-    if global_id.type_name == "MarketplaceApp":  # public: no sign-in needed
+
+
+async def _node(info: Info, id: str) -> relay.Node:
+    type_name, row_id = parse_global_id(id) or ("", NO_ROW)
+    if type_name == "MarketplaceApp":  # public: no sign-in needed
         return (await listings(info, [await marketplace.get_listing(app_id=row_id)]))[0]
-    viewer = await info.context.require_viewer()
-    match global_id.type_name:
+    viewer = await info.context.require_viewer()  # for a malformed id too, as for an unknown one
+    match type_name:
         case "App":
             return App.from_model(await apps.get_app(viewer, row_id))
         case "User":
@@ -38,4 +51,4 @@ async def node(info: Info, id: strawberry.ID) -> relay.Node:
                 return Installation.from_model(found)
         case "Submission":
             return Submission.from_model(await submissions.get_own_submission(viewer, row_id))
-    raise NotFound("No object with this id.")
+    raise NotFound()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
@@ -18,7 +20,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.execution import ExecutionContext
+from strawberry.types.scalar import ScalarDefinition
 
 from resolvers import accounts, apps, catalog, installations, lifecycle, marketplace, nodes
 from schema.errors import shape_errors
@@ -34,6 +38,7 @@ from schema.payloads import (
     SubmitAppForReviewPayload,
     UninstallAppPayload,
 )
+from schema.text_arguments import guard_text_arguments
 from schema.types import (
     App,
     AuthorizationRequest,
@@ -51,8 +56,21 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 CACHE_SIZE = 256
 
+# Serialised exactly as strawberry's own DateTime; only the description says more.
+SCALARS: Mapping[object, ScalarDefinition] = {
+    datetime: dataclasses.replace(
+        DateTimeDefinition,
+        description="A date and time in ISO 8601 with its offset, always UTC from this service, "
+        "e.g. 2026-01-31T09:30:00+00:00.",
+        implementation=None,
+    )
+}
 
-@strawberry.type
+
+@strawberry.type(
+    description="What clients read: the viewer, the catalogues, the company's apps, the "
+    "marketplace, installations and the consent screen."
+)
 class Query:
     viewer: User | None = strawberry.field(
         resolver=accounts.viewer, description="The signed-in user, or null when anonymous."
@@ -91,15 +109,23 @@ class Query:
     node: relay.Node = strawberry.field(resolver=nodes.node, description="Any object by global id.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Every change: each takes one `input` and returns a payload whose `userErrors` "
+    "say why it was refused."
+)
 class Mutation:
     sign_up: SignInPayload = strawberry.mutation(
         resolver=accounts.sign_up,
         description="Create a company and its first user (its admin), and sign in.",
     )
-    sign_in: SignInPayload = strawberry.mutation(resolver=accounts.sign_in)
+    sign_in: SignInPayload = strawberry.mutation(
+        resolver=accounts.sign_in,
+        description="Open a session with email and password; attempts are rate-limited per "
+        "client IP (429 with Retry-After).",
+    )
     sign_out: SignOutPayload = strawberry.mutation(
-        resolver=accounts.sign_out, description="End the current session at once."
+        resolver=accounts.sign_out,
+        description="End the current session, or every session of the user, at once.",
     )
     add_company_member: AddCompanyMemberPayload = strawberry.mutation(
         resolver=accounts.add_company_member, description="Company admins only."
@@ -108,7 +134,11 @@ class Mutation:
         resolver=apps.create_app,
         description="Sandbox companies only; returns the client secret once.",
     )
-    update_app: AppPayload = strawberry.mutation(resolver=apps.update_app)
+    update_app: AppPayload = strawberry.mutation(
+        resolver=apps.update_app,
+        description="Change an app's fields, all checked before any is saved; refused while in "
+        "review. On an approved app, critical fields wait in the pending revision.",
+    )
     rotate_client_secret: AppWithSecretPayload = strawberry.mutation(
         resolver=apps.rotate_client_secret,
         description="A new client secret, shown once; the old one works for the grace period.",
@@ -118,7 +148,8 @@ class Mutation:
         description="Checks every requirement at once and freezes what the reviewer will see.",
     )
     withdraw_app_from_review: AppPayload = strawberry.mutation(
-        resolver=lifecycle.withdraw_app_from_review
+        resolver=lifecycle.withdraw_app_from_review,
+        description="Take the app, or its pending revision, back from review before a decision.",
     )
     publish_app: AppPayload = strawberry.mutation(
         resolver=lifecycle.publish_app, description="List an approved app in the marketplace."
@@ -127,13 +158,17 @@ class Mutation:
         resolver=lifecycle.unpublish_app,
         description="Hide from the marketplace; installs and direct links keep working.",
     )
-    change_app_to_live: AppPayload = strawberry.mutation(resolver=lifecycle.change_app_to_live)
+    change_app_to_live: AppPayload = strawberry.mutation(
+        resolver=lifecycle.change_app_to_live,
+        description="Make a private DRAFT app LIVE, for good, once its callback URL answers.",
+    )
     merge_pending_revision: AppPayload = strawberry.mutation(
         resolver=lifecycle.merge_pending_revision,
         description="Make an approved revision live.",
     )
     discard_pending_revision: AppPayload = strawberry.mutation(
-        resolver=lifecycle.discard_pending_revision
+        resolver=lifecycle.discard_pending_revision,
+        description="Drop the pending revision, unless it is in review; the live app is kept.",
     )
     delete_app: DeleteAppPayload = strawberry.mutation(
         resolver=lifecycle.delete_app,
@@ -151,6 +186,9 @@ class Mutation:
         resolver=installations.uninstall_app,
         description="By the user who installed it or a company admin; the app is notified.",
     )
+
+
+guard_text_arguments(Query, Mutation)
 
 
 class DevhubSchema(strawberry.Schema):
@@ -187,4 +225,5 @@ def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawbe
         types=[App, User, Company, Submission, Installation],
         extensions=extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
+        scalar_overrides=SCALARS,
     )

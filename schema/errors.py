@@ -10,11 +10,67 @@ from strawberry.types.execution import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 from tortoise.exceptions import ValidationError as ValueTooLong
 
+from devhub_gql.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from devhub_gql.domain.apps import MAX_LISTING_IMAGES, MAX_SECRET_GRACE
 from devhub_gql.domain.errors import AccessError, ErrorCode, UserError
+from devhub_gql.domain.validation import MAX_URL_LENGTH
 from devhub_gql.observability import current_record
+from schema.enums import described_enum
 
-UserErrorCode = strawberry.enum(
-    ErrorCode, name="UserErrorCode", description="Why a mutation refused its input."
+_MAX_GRACE_HOURS = int(MAX_SECRET_GRACE.total_seconds() // 3600)
+
+UserErrorCode = described_enum(
+    ErrorCode,
+    name="UserErrorCode",
+    description="Why a mutation refused its input.",
+    values={
+        ErrorCode.REQUIRED: "A required value is missing or blank; submitAppForReview names each "
+        "listing field review needs.",
+        ErrorCode.TOO_LONG: "A text is longer than its limit, which the message gives.",
+        ErrorCode.TOO_SHORT: "Reserved for a text shorter than a minimum; no field has one today "
+        "(a short password is WEAK_PASSWORD).",
+        ErrorCode.TOO_MANY: f"More than {MAX_LISTING_IMAGES} listing images.",
+        ErrorCode.OUT_OF_RANGE: "A number outside its range: gracePeriodHours must be 0 to "
+        f"{_MAX_GRACE_HOURS}.",
+        ErrorCode.INVALID_URL: "Not an absolute http(s) URL of at most "
+        f"{MAX_URL_LENGTH:,} characters, without spaces or user name.",
+        ErrorCode.INVALID_EMAIL: "Not an email address.",
+        ErrorCode.INVALID_YOUTUBE_URL: "videoUrl is not a link to a YouTube video.",
+        ErrorCode.INVALID_CHARACTERS: "A text holds control characters or bidirectional "
+        "overrides, or only invisible characters.",
+        ErrorCode.UNKNOWN_SCOPE: "A scope name that the `scopes` catalogue does not have.",
+        ErrorCode.UNKNOWN_CATEGORY: "A category slug that `categories` does not have.",
+        ErrorCode.BASE_SCOPE_REQUIRED: "The scopes leave out `base`, which every app keeps.",
+        ErrorCode.EMAIL_TAKEN: "An account with this email address exists.",
+        ErrorCode.WEAK_PASSWORD: f"A password of fewer than {MIN_PASSWORD_LENGTH} characters, "
+        f"or only spaces (more than {MAX_PASSWORD_LENGTH} is TOO_LONG).",
+        ErrorCode.INVALID_CREDENTIALS: "signIn: wrong email or password; it does not say which.",
+        ErrorCode.TOO_FEW: "submitAppForReview: no listing image, or no scope besides `base`.",
+        ErrorCode.HTTPS_REQUIRED: "submitAppForReview: the callback URL does not use https.",
+        ErrorCode.TERMS_NOT_ACCEPTED: "submitAppForReview: the partner terms are not accepted.",
+        ErrorCode.INVALID_TRANSITION: "The app's (or revision's) status does not allow this, e.g. "
+        "publishing an app that is not APPROVED, deleting a PUBLISHED one, or it changed "
+        "meanwhile.",
+        ErrorCode.WRONG_APP_TYPE: "The action is for the other app type: e.g. submitting a "
+        "private app, or changing a public app to live.",
+        ErrorCode.APP_IN_REVIEW: "updateApp on an app in review: withdraw it from review first.",
+        ErrorCode.REVISION_LOCKED: "The pending revision is in review or approved and takes no "
+        "edits: withdraw it, or merge or discard it, first.",
+        ErrorCode.NO_PENDING_REVISION: "No pending revision to submit, merge or discard (an "
+        "approved app can only submit a revision).",
+        ErrorCode.NO_CHANGES: "The pending revision changes nothing in the live app; discard it.",
+        ErrorCode.CALLBACK_UNREACHABLE: "changeAppToLive: the callback URL did not answer.",
+        ErrorCode.REASON_REQUIRED: "A reason is needed: deleting an app, unpublishing it in the "
+        "back-office, or rejecting a submission (at least one).",
+        ErrorCode.ALREADY_DECIDED: "The submission is no longer waiting: it was decided or "
+        "withdrawn meanwhile.",
+        ErrorCode.OWN_COMPANY_APP: "Reviewers cannot decide on their own company's apps.",
+        ErrorCode.ALREADY_UNINSTALLED: "uninstallApp: the installation is already uninstalled.",
+        ErrorCode.ADMIN_REQUIRED: "approveAuthorization: the app asks for the `admin` scope and "
+        "the user is no company admin.",
+        ErrorCode.INVALID_AUTHORIZATION_REQUEST: "Unknown client, a redirect URI other than the "
+        "callback URL, an app the user may not install, or a PKCE method other than S256.",
+    },
 )
 
 log = logging.getLogger("devhub_gql.graphql")
@@ -23,8 +79,10 @@ log = logging.getLogger("devhub_gql.graphql")
 @strawberry.type(name="UserError", description="A problem with the input of a mutation.")
 class UserErrorType:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    code: UserErrorCode  # type: ignore[valid-type]
-    message: str
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="The kind of problem, for programs to act on."
+    )
+    message: str = strawberry.field(description="The problem in English, to show a person.")
 
     @classmethod
     def from_domain(cls, error: UserError) -> UserErrorType:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from tortoise.models import Model
@@ -15,31 +15,65 @@ from devhub_gql.domain.errors import BadRequest
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 _CURSOR_PREFIX = "offset:"
+MAX_OFFSET = 2**31 - 1  # beyond any list, and within what both databases take in OFFSET
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT", bound=Model)
 
 
-@strawberry.type
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items to return: 0 to {MAX_PAGE_SIZE}, {DEFAULT_PAGE_SIZE} when "
+        "omitted; more is refused with BAD_USER_INPUT."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Return the items after the one with this cursor (a `cursor` or `endCursor` "
+        "this list returned); from the start when omitted."
+    ),
+]
+
+
+@strawberry.type(description="Where a page sits in its list, and the cursors to page on.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow: ask again with `after` set to `endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page (it was asked for with `after`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item; null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="An opaque position in the list: pass it as `after` to go on after this item."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (a Relay cursor connection): the items, in the list's order, "
+    "and how to get the next page."
+)
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(
+        description="The page's items with their cursors, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether more items follow, and the cursors to ask for them."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The page's items without their cursors, in the same order.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
 
@@ -53,7 +87,7 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         if text.startswith(_CURSOR_PREFIX):
             offset = int(text.removeprefix(_CURSOR_PREFIX))
-            if offset >= 0:
+            if 0 <= offset <= MAX_OFFSET:
                 return offset
     except (ValueError, UnicodeError):
         pass

@@ -18,10 +18,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 
-from devhub_gql.app import create_app
+from devhub_gql.app import Service, create_app
 from devhub_gql.clock import ManualClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.domain.catalog import sync_catalogues
@@ -101,12 +100,12 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def service(settings: Settings, clock: ManualClock, database: TortoiseContext) -> Starlette:
+def service(settings: Settings, clock: ManualClock, database: TortoiseContext) -> Service:
     return create_app(settings, clock=clock, manage_database=False)
 
 
 @pytest.fixture
-async def http(service: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def http(service: Service) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=service)
     async with httpx.AsyncClient(transport=transport, base_url="http://devhub.test") as client:
         yield client

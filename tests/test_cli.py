@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from devhub_gql.settings import Settings, SettingsError
@@ -209,3 +210,42 @@ def test_a_separate_worker_serves_its_metrics_and_stops_on_sigterm(sqlite_url: s
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("public_url", [None, "https://devhub.example.com"])
+def test_serve_port_moves_the_advertised_urls_unless_a_public_url_is_set(
+    sqlite_url: str, public_url: str | None
+):
+    from tests.processes import cli, free_port, service_env, wait_until
+
+    env = service_env(sqlite_url)  # DEVHUB_PORT names one free port, the flag another
+    if public_url:
+        env["DEVHUB_PUBLIC_URL"] = public_url
+    cli(env, "migrate")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devhub_gql.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-authorization-server"
+
+    def answering() -> bool:
+        assert process.poll() is None, "the server exited"
+        try:
+            return httpx.get(metadata_url, timeout=1).is_success
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(answering, 30, "the server to answer on the flag's port")
+        metadata = httpx.get(metadata_url).json()
+        base = public_url or f"http://127.0.0.1:{port}"
+        assert metadata["issuer"] == base
+        assert metadata["authorization_endpoint"] == f"{base}/oauth/authorize"
+        assert metadata["token_endpoint"] == f"{base}/oauth/token"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

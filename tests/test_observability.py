@@ -61,7 +61,7 @@ async def test_metrics_count_operations_token_grants_and_the_outbox(
     pending = scrape(response.text)
     clock.advance(seconds=90)
     aged = scrape((await http.get("/metrics")).text)
-    assert await OutboxWorker(settings, clock, service.state.metrics).run_once() == 1
+    assert await OutboxWorker(settings, clock, service.metrics).run_once() == 1
     after = scrape((await http.get("/metrics")).text)
 
     def grew(name: str, **labels: str) -> float:

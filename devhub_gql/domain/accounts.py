@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,12 @@ from devhub_gql.models import Company, CompanyKind, Role, User, UserSession
 SESSION_TOKEN_PREFIX = "dhsess"
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+
+
+def normalize_password(password: str) -> str:
+    """NFKC (NIST SP 800-63B §5.1.1.2): a password typed on another keyboard or system, in
+    another but equivalent Unicode form, is the same password."""
+    return unicodedata.normalize("NFKC", password)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ def _check_person(email: str, name: str, password: str) -> tuple[str | None, str
     if clean_name is None:
         problems.append(UserError("name", ErrorCode.REQUIRED, "A name is required."))
     problems += check_length("name", clean_name, 100)
+    password = normalize_password(password)
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(
             UserError(
@@ -57,6 +65,10 @@ def _check_person(email: str, name: str, password: str) -> tuple[str | None, str
                 ErrorCode.WEAK_PASSWORD,
                 f"Use at least {MIN_PASSWORD_LENGTH} characters.",
             )
+        )
+    elif not password.strip():
+        problems.append(
+            UserError("password", ErrorCode.WEAK_PASSWORD, "Use more than spaces in a password.")
         )
     problems += check_length("password", password, MAX_PASSWORD_LENGTH)
     if problems:
@@ -107,7 +119,8 @@ async def sign_up(
         raise UserErrors(problems)
     if await _email_taken(email):
         raise _email_taken_error()
-    password_hash = await secrets.hash_password(password)  # before the transaction: it is slow
+    # Before the transaction: it is slow.
+    password_hash = await secrets.hash_password(normalize_password(password))
     try:
         async with in_transaction():
             company = await Company.create(name=clean_company, kind=company_kind, created_at=now)
@@ -128,14 +141,20 @@ async def sign_in(*, email: str, password: str, now: datetime, session_ttl: time
     """Wrong email and wrong password give the same answer, in about the same time."""
     normalized = normalize_email(email)
     user = await User.get_or_none(email=normalized) if normalized else None
-    valid = await secrets.verify_password(password, user.password_hash if user else None)
+    valid = await secrets.verify_password(
+        normalize_password(password), user.password_hash if user else None
+    )
     if user is None or not valid:
         raise UserErrors.single(None, ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
     return await _open_session(user, now, session_ttl)
 
 
-async def sign_out(viewer: Viewer, now: datetime) -> None:
-    await UserSession.filter(id=viewer.session.id, revoked_at=None).update(revoked_at=now)
+async def sign_out(viewer: Viewer, now: datetime, *, everywhere: bool = False) -> int:
+    """End this session, or every open session of the user; returns how many ended."""
+    sessions = UserSession.filter(revoked_at=None, expires_at__gt=now)
+    if everywhere:
+        return await sessions.filter(user_id=viewer.user.id).update(revoked_at=now)
+    return await sessions.filter(id=viewer.session.id).update(revoked_at=now)
 
 
 async def authenticate(token: str, now: datetime) -> Viewer | None:
@@ -160,7 +179,7 @@ async def add_company_member(
     email, name = _check_person(email, name, password)
     if await _email_taken(email):
         raise _email_taken_error()
-    password_hash = await secrets.hash_password(password)
+    password_hash = await secrets.hash_password(normalize_password(password))
     try:
         async with in_transaction():
             return await User.create(

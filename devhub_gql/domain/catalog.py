@@ -7,6 +7,7 @@ the lists below and running `devhub-gql migrate` updates a deployed service.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.expressions import F
@@ -255,6 +256,13 @@ SCOPE_NAMES = frozenset(entry.name for entry in SCOPES)
 CATEGORY_SLUGS = frozenset(slug for slug, _ in CATEGORIES)
 
 
+SCOPE_POSITION = {entry.name: position for position, entry in enumerate(SCOPES)}
+
+
+def in_catalogue_order(names: Iterable[str]) -> list[str]:
+    return sorted(set(names), key=SCOPE_POSITION.__getitem__)
+
+
 def implied_scopes(scope: str) -> frozenset[str]:
     """The scopes a granted scope covers: itself, and `X:read` for `X:full`."""
     if scope.endswith(":full"):
@@ -262,11 +270,28 @@ def implied_scopes(scope: str) -> frozenset[str]:
     return frozenset({scope})
 
 
-def normalize_scope_set(names: list[str]) -> list[str]:
+def expand_scopes(names: Iterable[str]) -> frozenset[str]:
+    """Every scope a set of scopes covers."""
+    return frozenset(implied for name in names for implied in implied_scopes(name))
+
+
+def normalize_scope_set(names: Iterable[str]) -> list[str]:
     """Catalogue order, no duplicates, and `X:read` dropped where `X:full` already covers it."""
     chosen = set(names)
     covered = {implied for name in chosen for implied in implied_scopes(name) if implied != name}
     return [entry.name for entry in SCOPES if entry.name in chosen - covered]
+
+
+def covers(granted: Iterable[str], asked: Iterable[str]) -> bool:
+    """Whether what a user granted includes everything the app asks for."""
+    return expand_scopes(asked) <= expand_scopes(granted)
+
+
+def effective_scopes(granted: Iterable[str], asked: Iterable[str]) -> list[str]:
+    """What a token may do: what the user granted and the app still asks for, `X:full`
+    covering `X:read` on both sides (an app going from `deals:read` to `deals:full` keeps its
+    users' `deals:read` until they consent again; going back keeps `deals:read` for all)."""
+    return normalize_scope_set(expand_scopes(granted) & expand_scopes(asked))
 
 
 async def sync_catalogues() -> None:

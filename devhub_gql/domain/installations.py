@@ -10,7 +10,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.accounts import Viewer
-from devhub_gql.domain.catalog import ADMIN_SCOPE, SCOPES
+from devhub_gql.domain.catalog import ADMIN_SCOPE, covers
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserErrors
 from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import (
@@ -25,8 +25,6 @@ from devhub_gql.models import (
 )
 from devhub_gql.outbox import enqueue_uninstall_notice
 
-_SCOPE_ORDER = {entry.name: position for position, entry in enumerate(SCOPES)}
-
 
 @dataclass(frozen=True)
 class Refusal:
@@ -34,32 +32,39 @@ class Refusal:
     message: str
 
 
-NOT_AVAILABLE = Refusal("APP_NOT_AVAILABLE", "App cannot be installed for requested company.")
 ADMIN_ONLY = Refusal(
     "ADMIN_REQUIRED", "Only company admins can install an app that asks for the admin scope."
 )
 
 
-def install_refusal(app: App, user: User, live_scopes: list[str]) -> Refusal | None:
-    """Why this user may not install this app, or None when they may."""
+def visible_to(app: App, user: User) -> bool:
+    """Whether the user may install the app (and so learn of it on the consent screen).
+
+    Published and approved public apps and live private apps: anyone. Drafts (and public apps in
+    review): the developer's own company, to test. Deleted apps: nobody.
+    """
     if app.deleted_at is not None:
-        return NOT_AVAILABLE
-    own_company = app.company_id == user.company_id
-    open_to_all = (
-        app.type == AppType.PUBLIC and app.status in (AppStatus.APPROVED, AppStatus.PUBLISHED)
-    ) or (app.type == AppType.PRIVATE and app.status == AppStatus.LIVE)
-    # Drafts (and public apps in review) can be installed by the developer's company, to test.
-    testable = own_company and app.status in (AppStatus.DRAFT, AppStatus.IN_REVIEW)
-    if not (open_to_all or testable):
-        return NOT_AVAILABLE
+        return False
+    if app.type == AppType.PUBLIC and app.status in (AppStatus.APPROVED, AppStatus.PUBLISHED):
+        return True
+    if app.type == AppType.PRIVATE and app.status == AppStatus.LIVE:
+        return True
+    return app.company_id == user.company_id and app.status in (
+        AppStatus.DRAFT,
+        AppStatus.IN_REVIEW,
+    )
+
+
+def install_refusal(user: User, live_scopes: list[str]) -> Refusal | None:
+    """Why this user may not install an app visible to them, or None when they may."""
     if ADMIN_SCOPE in live_scopes and user.role != Role.ADMIN:
         return ADMIN_ONLY
     return None
 
 
-def effective_scopes(granted: list[str], live: list[str]) -> list[str]:
-    """What a token may do: granted by the user and still asked for by the app."""
-    return sorted(set(granted) & set(live), key=_SCOPE_ORDER.__getitem__)
+def needs_reauthorization(granted: list[str], live: list[str]) -> bool:
+    """The app now asks for more than the user granted: only a new consent gives it that."""
+    return not covers(granted, live)
 
 
 def visible_installations(viewer: Viewer, *, include_uninstalled: bool) -> QuerySet[Installation]:
@@ -127,11 +132,10 @@ async def uninstall_by_user(viewer: Viewer, installation_id: int, *, now: dateti
     return await Installation.get(id=installation.id)
 
 
-async def require_reauthorization(app_id: int, *, now: datetime) -> None:
-    """After the app gains scopes: each user must consent again; old access tokens stop working.
-
-    Refresh tokens keep working, for the scopes the user granted.
-    """
-    ids = await Installation.filter(app_id=app_id, uninstalled_at=None).values_list("id", flat=True)
-    await Installation.filter(id__in=ids).update(needs_reauthorization=True, updated_at=now)
-    await AccessToken.filter(installation_id__in=ids, revoked_at=None).update(revoked_at=now)
+async def require_reauthorization(app_id: int, live: list[str], *, now: datetime) -> None:
+    """After the app's scopes grow: the access tokens of every user whose grant no longer covers
+    them stop working; refresh tokens keep working, for the scopes the user granted."""
+    rows = await Installation.filter(app_id=app_id, uninstalled_at=None).values_list("id", "scopes")
+    stale = [row_id for row_id, granted in rows if needs_reauthorization(granted, live)]
+    await Installation.filter(id__in=stale).update(updated_at=now)
+    await AccessToken.filter(installation_id__in=stale, revoked_at=None).update(revoked_at=now)

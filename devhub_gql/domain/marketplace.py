@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
@@ -133,42 +132,16 @@ async def current_slugs(app_ids: list[int]) -> dict[int, str]:
     return {row["app_id"]: row["slug"] for row in rows}  # the newest wins
 
 
-class ListingVersion:
-    """Tells cached anonymous responses when the marketplace changed.
+async def listing_version() -> int:
+    """The version of what the marketplace shows, read from the database on every call.
 
-    A change bumps the version row in the changing transaction, so other processes see it at their
-    next check (at most a second later); the changing process checks at once on its next request.
+    Every change bumps it in the changing transaction, so a cached answer made at an older
+    version is never served again, by this process or any other, once the change committed.
     """
-
-    RECHECK_EVERY = 1.0
-    WATCH_AFTER_CHANGE = 2.0
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.known = -1
-        self.checked_at = 0.0
-        self.changed_at = 0.0
-
-    async def bump(self) -> None:
-        # The row is created by `devhub-gql migrate` (see catalog.sync_catalogues).
-        await MarketplaceState.filter(id=1).update(version=F("version") + 1)
-        self.changed_at = time.monotonic()
-
-    async def current(self) -> int:
-        now = time.monotonic()
-        recently_changed = now - self.changed_at < self.WATCH_AFTER_CHANGE
-        if recently_changed or now - self.checked_at >= self.RECHECK_EVERY:
-            row = await MarketplaceState.filter(id=1).values_list("version", flat=True)
-            self.known = row[0] if row else 0
-            self.checked_at = now
-        return self.known
-
-
-# One per process: the domain bumps it, the response cache reads it.
-listing_version = ListingVersion()
+    # The row is created by `devhub-gql migrate` (see catalog.sync_catalogues).
+    row = await MarketplaceState.filter(id=1).values_list("version", flat=True)
+    return row[0] if row else 0
 
 
 async def listing_changed() -> None:
-    await listing_version.bump()
+    await MarketplaceState.filter(id=1).update(version=F("version") + 1)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from devhub_gql.domain import audit
-from devhub_gql.domain.catalog import SCOPES
+from devhub_gql.domain.catalog import covers, in_catalogue_order
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.installations import require_reauthorization
 from devhub_gql.domain.marketplace import listing_changed
@@ -21,12 +21,12 @@ CRITICAL_FIELDS = ("callback_url", "scopes", "installation_url", "category")
 OPEN_REVISION = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED)
 # Statuses whose critical edits wait in a pending revision.
 GUARDED_STATUSES = (AppStatus.APPROVED, AppStatus.PUBLISHED)
-_SCOPE_ORDER = {entry.name: position for position, entry in enumerate(SCOPES)}
 
 
 async def live_scopes(app_id: int) -> list[str]:
-    names = await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
-    return sorted(names, key=_SCOPE_ORDER.__getitem__)
+    return in_catalogue_order(
+        await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
+    )
 
 
 async def replace_scopes(app_id: int, names: list[str]) -> None:
@@ -50,8 +50,8 @@ def compute_diff(live: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any
     """Scopes added and removed, and every other changed field with its old and new value."""
     old_scopes, new_scopes = set(live["scopes"]), set(changes.get("scopes", live["scopes"]))
     return {
-        "scopes_added": sorted(new_scopes - old_scopes, key=_SCOPE_ORDER.__getitem__),
-        "scopes_removed": sorted(old_scopes - new_scopes, key=_SCOPE_ORDER.__getitem__),
+        "scopes_added": in_catalogue_order(new_scopes - old_scopes),
+        "scopes_removed": in_catalogue_order(old_scopes - new_scopes),
         "fields": [
             {"field": field, "old": live[field], "new": changes[field]}
             for field in CRITICAL_FIELDS
@@ -108,10 +108,10 @@ async def apply_critical_values(app: App, values: dict[str, Any], now: datetime)
     """
     for field, value in values.items():
         if field == "scopes":
-            added = set(value) - set(await live_scopes(app.id))
+            grows = not covers(await live_scopes(app.id), value)
             await replace_scopes(app.id, value)
-            if added:
-                await require_reauthorization(app.id, now=now)
+            if grows:
+                await require_reauthorization(app.id, value, now=now)
         else:
             setattr(app, "category_id" if field == "category" else field, value)
 

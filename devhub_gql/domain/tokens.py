@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from devhub_gql.domain import revisions
-from devhub_gql.domain.installations import (
-    count_installation,
-    effective_scopes,
-    revoke_tokens,
-    uninstall,
-)
+from devhub_gql.domain.catalog import effective_scopes
+from devhub_gql.domain.installations import count_installation, revoke_tokens, uninstall
 from devhub_gql.domain.secrets import digest
 from devhub_gql.models import (
     AccessToken,
@@ -49,7 +46,7 @@ async def save_code(
     user: User,
     code: str,
     *,
-    redirect_uri: str,
+    redirect_uri: str | None,
     scopes: list[str],
     code_challenge: str | None,
     code_challenge_method: str | None,
@@ -118,7 +115,6 @@ async def issue_for_code(
             await count_installation(code.app_id, +1)
         await revoke_tokens([installation.id], now)
         installation.scopes = code.scopes
-        installation.needs_reauthorization = False
         installation.uninstalled_at = None
         installation.updated_at = now
         await installation.save()
@@ -195,34 +191,8 @@ async def issue_for_refresh(
     return refresh.installation
 
 
-async def revoke(app: App, token: str, hint: str | None, now: datetime) -> None:
-    """RFC 7009. A refresh token uninstalls the app for that user; an access token dies alone.
-
-    Tokens of other apps, and unknown ones, are ignored: the answer is the same either way.
-    """
-    lookups = ("refresh_token", "access_token")
-    if hint == "access_token":
-        lookups = ("access_token", "refresh_token")
-    for kind in lookups:
-        if kind == "refresh_token":
-            refresh = await RefreshToken.filter(
-                token_digest=digest(token), installation__app_id=app.id
-            ).first()
-            if refresh is not None:
-                installation = await Installation.get(id=refresh.installation_id)
-                await uninstall(installation, app, now=now)
-                return
-        else:
-            updated = await AccessToken.filter(
-                token_digest=digest(token), installation__app_id=app.id, revoked_at=None
-            ).update(revoked_at=now)
-            if updated:
-                return
-
-
-async def introspect(app: App, token: str, now: datetime) -> dict | None:
-    """RFC 7662 claims for an active token of this app, or None."""
-    access = (
+async def _live_access_token(app: App, token: str, now: datetime) -> AccessToken | None:
+    return (
         await AccessToken.filter(
             token_digest=digest(token),
             revoked_at=None,
@@ -233,44 +203,58 @@ async def introspect(app: App, token: str, now: datetime) -> dict | None:
         .select_related("installation")
         .first()
     )
+
+
+async def revoke(app: App, token: str, hint: str | None, now: datetime) -> None:
+    """RFC 7009. A refresh token uninstalls the app for that user; an access token dies alone.
+
+    Only live tokens of this app count: revoking one already dead (expired, revoked, replaced by
+    a re-install, of another app, or unknown) changes nothing, and the answer is the same.
+    """
+    lookups = ("refresh_token", "access_token")
+    if hint == "access_token":
+        lookups = ("access_token", "refresh_token")
+    for kind in lookups:
+        if kind == "refresh_token":
+            refresh = await find_refresh_token(app, token, now)
+            if refresh is not None:
+                await uninstall(refresh.installation, app, now=now)
+                return
+        else:
+            access = await _live_access_token(app, token, now)
+            if access is not None:
+                await AccessToken.filter(id=access.id, revoked_at=None).update(revoked_at=now)
+                return
+
+
+async def introspect(app: App, token: str, now: datetime) -> dict[str, Any] | None:
+    """RFC 7662 claims for a live token of this app, or None.
+
+    The scopes are those the token may use now: a scope the app has since dropped is gone at
+    once, not only from the next refresh.
+    """
+    access = await _live_access_token(app, token, now)
     if access is not None:
-        return _claims(
-            app,
-            access.installation,
-            access.scopes,
-            "access_token",
-            access.created_at,
-            access.expires_at,
-        )
+        live = await revisions.live_scopes(app.id)
+        claims = _claims(app, access.installation, effective_scopes(access.scopes, live), access)
+        return {**claims, "token_type": "Bearer"}
     refresh = await find_refresh_token(app, token, now)
     if refresh is not None:
-        installation = refresh.installation
-        return _claims(
-            app,
-            installation,
-            await refresh_scopes(refresh),
-            "refresh_token",
-            refresh.created_at,
-            refresh.expires_at,
-        )
+        # No token_type: a refresh token is no bearer credential for the API, so a resource
+        # server that requires token_type=Bearer never accepts one.
+        return _claims(app, refresh.installation, await refresh_scopes(refresh), refresh)
     return None
 
 
 def _claims(
-    app: App,
-    installation: Installation,
-    scopes: list[str],
-    token_type: str,
-    issued_at: datetime,
-    expires_at: datetime,
-) -> dict:
+    app: App, installation: Installation, scopes: list[str], token: AccessToken | RefreshToken
+) -> dict[str, Any]:
     return {
         "active": True,
         "scope": " ".join(scopes),
         "client_id": app.client_id,
-        "token_type": token_type,
-        "iat": int(issued_at.timestamp()),
-        "exp": int(expires_at.timestamp()),
+        "iat": int(token.created_at.timestamp()),
+        "exp": int(token.expires_at.timestamp()),
         "sub": str(installation.user_id),
         "user_id": installation.user_id,
         "company_id": installation.company_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,7 +11,28 @@ from email_validator import EmailNotValidError, validate_email
 from devhub_gql.domain.errors import ErrorCode, UserError
 
 MAX_URL_LENGTH = 2048
+MAX_EMAIL_LOCAL_PART = 64  # RFC 5321 §4.5.3.1.1
+MAX_EMAIL_LENGTH = 254
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the bidirectional
+# embeddings, overrides and isolates that can make text read other than it is stored; lone
+# surrogates. PostgreSQL refuses NUL outright; the rest would be stored and shown.
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters
+UNSAFE_TEXT_MESSAGE = (
+    "Control characters, bidirectional overrides and text of only invisible characters "
+    "are not accepted."
+)
 YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"})
+
+
+def is_safe_text(value: str) -> bool:
+    """Text the service stores and shows the same on every database and screen."""
+    if _UNSAFE_CHARACTERS.search(value):
+        return False
+    visible = value.strip()
+    return not visible or bool(visible.strip(_INVISIBLE).strip())
 
 
 def clean_text(value: str | None) -> str | None:
@@ -82,10 +104,14 @@ def check_youtube_url(field: str, value: str | None) -> list[UserError]:
 
 
 def normalize_email(value: str) -> str | None:
-    """The address in canonical (lower-case) form, or None when it is not an email address."""
+    """The address in canonical (lower-case) form, or None when it is not an email address:
+    no quoted local parts or address literals, a local part of at most 64 characters."""
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
+        return None
+    local_part = checked.local_part or ""
+    if len(local_part) > MAX_EMAIL_LOCAL_PART or len(checked.normalized) > MAX_EMAIL_LENGTH:
         return None
     return checked.normalized.lower()
 

@@ -16,7 +16,7 @@ from devhub_gql.models.installations import (
     Installation,
     RefreshToken,
 )
-from devhub_gql.models.outbox import DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.models.outbox import AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.models.reviews import (
     AuditEntry,
     PendingRevision,
@@ -33,6 +33,7 @@ __all__ = [
     "AppSlug",
     "AppStatus",
     "AppType",
+    "AttemptOutcome",
     "AuditEntry",
     "AuthorizationCode",
     "Category",

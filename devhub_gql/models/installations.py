@@ -24,7 +24,6 @@ class Installation(Model):
     user_id: int
     # The scopes the user granted; the app's live scopes may since have grown or shrunk.
     scopes = fields.JSONField(default=list)
-    needs_reauthorization = fields.BooleanField(default=False)
     installed_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     uninstalled_at = fields.DatetimeField(null=True)
@@ -50,7 +49,9 @@ class AuthorizationCode(Model):
         "devhub.User", related_name=False, on_delete=fields.RESTRICT
     )
     user_id: int
-    redirect_uri = fields.CharField(max_length=2048)
+    # The redirect URI the authorize request named; null when it named none (the callback was
+    # used), and then the token request need not repeat it.
+    redirect_uri = fields.CharField(max_length=2048, null=True)
     scopes = fields.JSONField(default=list)
     code_challenge = fields.CharField(max_length=128, null=True)
     code_challenge_method = fields.CharField(max_length=10, null=True)

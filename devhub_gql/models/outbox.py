@@ -14,6 +14,13 @@ class NoticeStatus(StrEnum):
     FAILED = "FAILED"  # gave up after the last attempt
 
 
+class AttemptOutcome(StrEnum):
+    SENDING = "SENDING"  # recorded before the request leaves; a crash leaves it so
+    DELIVERED = "DELIVERED"  # a 2xx answer
+    FAILED = "FAILED"  # no answer, or another status
+    INTERRUPTED = "INTERRUPTED"  # the worker died while sending: the app may have received it
+
+
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
     webhook_id = fields.CharField(max_length=64, unique=True)
@@ -44,6 +51,7 @@ class DeliveryAttempt(Model):
     )
     message_id: int
     attempted_at = fields.DatetimeField()
+    outcome = fields.CharEnumField(AttemptOutcome, max_length=16, default=AttemptOutcome.FAILED)
     status_code = fields.IntField(null=True)
     error = fields.CharField(max_length=300, null=True)
     duration_ms = fields.IntField()

@@ -19,18 +19,14 @@ from devhub_gql.oauth.validator import active_app
 @dataclass(frozen=True)
 class AuthorizationParams:
     client_id: str
-    redirect_uri: str
+    redirect_uri: str | None = None  # none: the app's one registered callback (RFC 6749 §3.1.2.3)
     state: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
 
     def authorize_url(self, public_url: str) -> str:
-        query = {
-            "response_type": "code",
-            "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri,
-        }
-        for name in ("state", "code_challenge", "code_challenge_method"):
+        query = {"response_type": "code", "client_id": self.client_id}
+        for name in ("redirect_uri", "state", "code_challenge", "code_challenge_method"):
             if value := getattr(self, name):
                 query[name] = value
         return f"{public_url}/oauth/authorize?{urlencode(query)}"
@@ -52,10 +48,13 @@ UNSUPPORTED_PKCE = Refusal(
 )
 
 
-async def _matching_app(params: AuthorizationParams) -> App | None:
-    """The app of a well-formed request; anything else never reaches a callback."""
+async def _matching_app(viewer: Viewer, params: AuthorizationParams) -> App | None:
+    """The app of a well-formed request that this viewer may know of; anything else never
+    reaches a callback, and an app not released to the viewer answers as an unknown client."""
     app = await active_app(params.client_id)
-    if app is None or params.redirect_uri != app.callback_url:
+    if app is None or params.redirect_uri not in (None, app.callback_url):
+        return None
+    if not installations.visible_to(app, viewer.user):
         return None
     return app
 
@@ -86,12 +85,12 @@ async def _screen(viewer: Viewer, app: App, params: AuthorizationParams) -> Cons
         developer=await Company.get(id=app.company_id),
         scopes=scopes,
         already_installed=installed,
-        refusal=installations.install_refusal(app, viewer.user, scopes) or _pkce_refusal(params),
+        refusal=installations.install_refusal(viewer.user, scopes) or _pkce_refusal(params),
     )
 
 
 async def describe(viewer: Viewer, params: AuthorizationParams) -> ConsentScreen:
-    app = await _matching_app(params)
+    app = await _matching_app(viewer, params)
     if app is None:
         raise BadRequest(INVALID_REQUEST)
     return await _screen(viewer, app, params)
@@ -101,7 +100,7 @@ async def approve(
     server: DevhubOAuthServer, viewer: Viewer, params: AuthorizationParams, public_url: str
 ) -> str:
     """Allow and install: a redirect to the callback with a fresh code and the state."""
-    app = await _matching_app(params)
+    app = await _matching_app(viewer, params)
     if app is None:
         raise _invalid_request()
     screen = await _screen(viewer, app, params)
@@ -124,9 +123,9 @@ async def approve(
     return headers["Location"]
 
 
-async def deny(params: AuthorizationParams) -> str:
+async def deny(viewer: Viewer, params: AuthorizationParams) -> str:
     """Cancel: back to the callback with error=user_denied (and never with a code)."""
-    app = await _matching_app(params)
+    app = await _matching_app(viewer, params)
     if app is None:
         raise _invalid_request()
     query = {"error": "user_denied"}

@@ -63,7 +63,14 @@ def _invalid_request(description: str) -> JSONResponse:
     )
 
 
+# RFC 6749 §5.2: a failed client authentication answers 401 with a challenge in the scheme
+# clients authenticate with (HTTP Basic; oauthlib would name Bearer, the resource scheme).
+CLIENT_CHALLENGE = 'Basic realm="DevHub OAuth", charset="UTF-8"'
+
+
 def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> Response:
+    if status == 401:
+        headers = {**headers, "WWW-Authenticate": CLIENT_CHALLENGE}
     return Response(body or "", status_code=status, headers=headers, media_type=None)
 
 

@@ -20,6 +20,7 @@ from devhub_gql.clock import Clock
 from devhub_gql.domain import revisions, tokens
 from devhub_gql.domain.apps import client_secret_matches
 from devhub_gql.domain.tokens import CodeCheck
+from devhub_gql.domain.validation import is_safe_text
 from devhub_gql.models import App, User
 from devhub_gql.settings import Settings
 
@@ -30,8 +31,8 @@ CLIENT_ID_LENGTH = 32  # the column's size: longer values cannot name a client
 
 
 async def active_app(client_id: str | None) -> App | None:
-    if not client_id or len(client_id) > CLIENT_ID_LENGTH:
-        return None
+    if not client_id or len(client_id) > CLIENT_ID_LENGTH or not is_safe_text(client_id):
+        return None  # names no client (and PostgreSQL would refuse a NUL in the lookup)
     return await App.filter(client_id=client_id, deleted_at=None).first()
 
 
@@ -106,7 +107,8 @@ class DevhubRequestValidator(RequestValidator):
                 request.client,
                 await User.get(id=request.user),
                 code["code"],
-                redirect_uri=request.redirect_uri,
+                # Remembered only when the request named it: then the exchange must repeat it.
+                redirect_uri=None if request.using_default_redirect_uri else request.redirect_uri,
                 scopes=list(request.scopes),
                 code_challenge=request.code_challenge,
                 code_challenge_method=request.code_challenge_method,
@@ -129,13 +131,23 @@ class DevhubRequestValidator(RequestValidator):
             raise errors.InvalidGrantError(
                 description="authorization_code is invalid", request=request
             )
+        if claimed.code.code_challenge is None and request.code_verifier is not None:
+            # RFC 9700 §2.1.1: a verifier for a code issued without a challenge means someone
+            # is trying to pass off a stolen code as PKCE-protected.
+            raise errors.InvalidGrantError(
+                description="code_verifier given for a code issued without code_challenge",
+                request=request,
+            )
         request.devhub_code = claimed.code
         request.user = claimed.code.user_id
         request.scopes = list(claimed.code.scopes)
         return True
 
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *a, **k) -> bool:
-        if redirect_uri != request.devhub_code.redirect_uri:
+        """RFC 6749 §4.1.3: required, and identical, when the authorize request carried one."""
+        authorized = request.devhub_code.redirect_uri  # None: the request used the default
+        sent = None if request.using_default_redirect_uri else redirect_uri
+        if sent != authorized and not (authorized is None and sent == client.callback_url):
             # RFC 6749 §5.2 names this invalid_grant (oauthlib would say invalid_request).
             raise errors.InvalidGrantError(description="redirect_uri is invalid", request=request)
         return True
@@ -161,6 +173,7 @@ class DevhubRequestValidator(RequestValidator):
                 )
             )
         else:
+            assert request.grant_type == "refresh_token", request.grant_type
             installation = self._run(
                 lambda: tokens.issue_for_refresh(
                     request.devhub_refresh,

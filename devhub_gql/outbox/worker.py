@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
-from devhub_gql.models import App, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.models import App, AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.observability import Metrics
 from devhub_gql.outbox.signing import signed_headers, signing_secret
 from devhub_gql.settings import Settings
@@ -28,6 +28,7 @@ from devhub_gql.settings import Settings
 MAX_ATTEMPTS = 8
 LONGEST_WAIT = timedelta(hours=6)
 BATCH = 20
+INTERRUPTED = "interrupted: the worker stopped while sending; the app may have received it"
 
 log = logging.getLogger("devhub_gql.outbox")
 
@@ -88,9 +89,13 @@ class OutboxWorker:
                 .select_for_update(skip_locked=True)
             )
             if claimed:
-                await OutboxMessage.filter(id__in=[message.id for message in claimed]).update(
-                    claimed_until=now + self.lease
-                )
+                ids = [message.id for message in claimed]
+                await OutboxMessage.filter(id__in=ids).update(claimed_until=now + self.lease)
+                # A send still marked as under way belongs to a worker whose lease ran out: it
+                # died mid-request, and the app may have received that notice.
+                await DeliveryAttempt.filter(
+                    message_id__in=ids, outcome=AttemptOutcome.SENDING
+                ).update(outcome=AttemptOutcome.INTERRUPTED, error=INTERRUPTED)
         for message in claimed:
             await self._deliver(message)
         return len(claimed)
@@ -109,7 +114,22 @@ class OutboxWorker:
 
     async def _deliver(self, message: OutboxMessage) -> None:
         app = await App.get(id=message.app_id)
+        if message.attempts >= MAX_ATTEMPTS:  # the last attempt was interrupted
+            await OutboxMessage.filter(id=message.id).update(
+                status=NoticeStatus.FAILED, claimed_until=None
+            )
+            self.metrics.outbox_deliveries.labels("failed").inc()
+            return
         sent_at = self.clock.now()
+        attempts = message.attempts + 1
+        # On the record before the request leaves, so a crash mid-send still shows it.
+        attempt = await DeliveryAttempt.create(
+            message_id=message.id,
+            attempted_at=sent_at,
+            outcome=AttemptOutcome.SENDING,
+            duration_ms=0,
+        )
+        await OutboxMessage.filter(id=message.id).update(attempts=attempts)
         headers = signed_headers(
             signing_secret(app.client_id, self.settings.secret_key),
             message.webhook_id,
@@ -133,15 +153,13 @@ class OutboxWorker:
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}"
         duration_ms = int((time.perf_counter() - started) * 1000)
-        attempts = message.attempts + 1
-        await DeliveryAttempt.create(
-            message_id=message.id,
-            attempted_at=sent_at,
+        delivered = status_code is not None and 200 <= status_code < 300
+        await DeliveryAttempt.filter(id=attempt.id).update(
+            outcome=AttemptOutcome.DELIVERED if delivered else AttemptOutcome.FAILED,
             status_code=status_code,
             error=error[:300] if error else None,
             duration_ms=duration_ms,
         )
-        delivered = status_code is not None and 200 <= status_code < 300
         if delivered:
             changes = {"status": NoticeStatus.DELIVERED, "delivered_at": sent_at}
             outcome = "delivered"
@@ -150,9 +168,7 @@ class OutboxWorker:
         else:
             next_attempt = sent_at + retry_delay(attempts, self.first_retry)
             outcome, changes = "retry", {"next_attempt_at": next_attempt}
-        await OutboxMessage.filter(id=message.id).update(
-            attempts=attempts, claimed_until=None, **changes
-        )
+        await OutboxMessage.filter(id=message.id).update(claimed_until=None, **changes)
         self.metrics.outbox_deliveries.labels(outcome).inc()
         log.info(
             "notice %s to app %s: attempt %d, %s",

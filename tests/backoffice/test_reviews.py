@@ -132,16 +132,18 @@ async def test_the_queue_is_oldest_first_and_paginated(
     assert [e["node"]["app"]["name"] for e in rest["reviewQueue"]["edges"]] == ["Third"]
 
 
-async def test_the_reviewer_works_with_the_ids_the_queue_gives(
+async def test_one_submission_has_one_id_for_developer_and_reviewer(
     gql: GraphQLClient, backoffice: GraphQLClient, developer, reviewer
 ):
-    await submitted_app(gql, developer, name="Queued")
+    _, submitted_id = await submitted_app(gql, developer, name="Queued")
     queue = (await backoffice.data(QUEUE, token=reviewer.token))["reviewQueue"]
     queued_id = queue["edges"][0]["node"]["id"]
+    assert queued_id == submitted_id  # what submitAppForReview answered is what reviewers see
     opened = await backoffice.data(SUBMISSION, {"id": queued_id}, token=reviewer.token)
     assert opened["submission"]["id"] == queued_id
     decided = await approve(backoffice, reviewer, queued_id)
     assert decided["userErrors"] == [] and decided["submission"]["status"] == "APPROVED"
+    assert decided["submission"]["id"] == submitted_id
 
 
 async def test_a_submission_shows_snapshot_checks_and_earlier_decisions(

@@ -121,8 +121,8 @@ def test_only_the_reviewer_sees_the_queue_and_approves_with_the_id_it_hands_out(
     assert [e["extensions"]["code"] for e in json.loads(developer)["errors"]] == ["FORBIDDEN"]
     entry = json.loads(queued)
     assert entry["kind"] == "LISTING" and entry["app"]["name"] == "Deal Sync"
-    # The reviewer's id comes from the queue, not from the developer's submitAppForReview answer.
-    assert type_of(entry["id"]) == "ReviewSubmission"
+    # One submission, one id: the queue's is the one submitAppForReview answered.
+    assert type_of(entry["id"]) == "Submission"
     assert walkthrough.value("SUBMISSION_ID") == entry["id"]
     decision = json.loads(approved)["data"]["approveSubmission"]
     assert decision["userErrors"] == []

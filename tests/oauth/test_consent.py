@@ -174,14 +174,24 @@ async def test_who_may_install_follows_type_and_status(
 ):
     reviewer = await make_reviewer(gql)
 
-    async def refusal(user, app_id: str) -> str | None:
-        details = await gql.data(
+    async def details(app_id: str) -> dict:
+        found = await gql.data(
             "query A($id: ID!) { app(id: $id) { clientId callbackUrl } }",
             {"id": app_id},
             token=developer.token,
         )
-        shown = await screen(gql, user, details["app"]["clientId"], details["app"]["callbackUrl"])
-        return shown["refusal"]["code"] if shown["refusal"] else None
+        return {"clientId": found["app"]["clientId"], "redirectUri": found["app"]["callbackUrl"]}
+
+    async def answer(user, variables: dict) -> dict:
+        """What the consent query and both buttons answer, without the app's own values."""
+        body = await gql.post(SCREEN, variables, token=user.token)
+        approved = await gql.data(APPROVE_AUTHORIZATION, {"input": variables}, token=user.token)
+        denied = await gql.data(DENY_AUTHORIZATION, {"input": variables}, token=user.token)
+        return {
+            "screen": body.get("errors") or body["data"]["authorizationRequest"]["refusal"],
+            "approve": approved["approveAuthorization"]["userErrors"],
+            "deny": denied["denyAuthorization"]["userErrors"],
+        }
 
     public_draft = (await create_app(gql, developer, name="Public draft"))["app"]["id"]
     in_review = (await create_app(gql, developer, name="In review"))["app"]["id"]
@@ -192,35 +202,31 @@ async def test_who_may_install_follows_type_and_status(
         await create_app(gql, developer, app_type="PRIVATE", callback_url=f"{receiver.url}/draft")
     )["app"]["id"]
     live = await live_private_app(gql, developer, f"{receiver.url}/live")
+    unknown = await answer(
+        customer, {"clientId": "0" * 16, "redirectUri": "https://nowhere.example/cb"}
+    )
+    assert unknown["screen"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert unknown["approve"] == unknown["deny"] != []
 
     for app_id in (public_draft, in_review, private_draft):
-        assert await refusal(customer, app_id) == "APP_NOT_AVAILABLE"
-        assert await refusal(developer, app_id) is None  # the developer's company tests drafts
-    assert await refusal(customer, published) is None
-    assert await refusal(customer, live.id) is None
+        # Unreleased: outsiders learn nothing, not even that it exists.
+        variables = await details(app_id)
+        assert await answer(customer, variables) == unknown, app_id
+        shown = await screen(gql, developer, **_args(variables))
+        assert shown["refusal"] is None  # the developer's company tests its drafts
+        assert shown["app"]["name"]
+    for app_id in (published, live.id):
+        shown = await screen(gql, customer, **_args(await details(app_id)))
+        assert shown["refusal"] is None and shown["app"]["developerName"] == "Dev Studio"
 
     await gql.data(STATUS_MUTATIONS["unpublishApp"], {"id": published}, token=developer.token)
-    assert await refusal(customer, published) is None  # approved: installable by direct link
+    shown = await screen(gql, customer, **_args(await details(published)))
+    assert shown["refusal"] is None  # approved: installable by direct link
+    assert (await authorize(gql, customer, live))["userErrors"] == []
 
-    approved = await authorize(gql, customer, live)
-    assert approved["userErrors"] == []
-    details = await gql.data(
-        "query A($id: ID!) { app(id: $id) { clientId callbackUrl } }",
-        {"id": public_draft},
-        token=developer.token,
-    )
-    refused = await gql.data(
-        APPROVE_AUTHORIZATION,
-        {
-            "input": {
-                "clientId": details["app"]["clientId"],
-                "redirectUri": details["app"]["callbackUrl"],
-            }
-        },
-        token=customer.token,
-    )
-    assert error_codes(refused["approveAuthorization"]) == [(None, "APP_NOT_AVAILABLE")]
-    assert "cannot be installed" in refused["approveAuthorization"]["userErrors"][0]["message"]
+
+def _args(variables: dict) -> dict:
+    return {"client_id": variables["clientId"], "redirect_uri": variables["redirectUri"]}
 
 
 async def test_deleted_apps_are_installable_by_nobody(

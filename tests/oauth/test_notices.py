@@ -17,7 +17,7 @@ NOTICES = """
 query N($id: ID!) {
   app(id: $id) { clientId signingSecret }
   uninstallNotices(appId: $id) { edges { node { webhookId status attempts payload deliveredAt
-    deliveryAttempts { statusCode error } } } }
+    deliveryAttempts { outcome statusCode error } } } }
 }
 """
 
@@ -87,6 +87,42 @@ async def test_a_failed_delivery_is_retried_with_backoff(
     ][0]["node"]
     assert notice["status"] == "DELIVERED"
     assert [a["statusCode"] for a in notice["deliveryAttempts"]] == [500, 500, 200]
+    assert [a["outcome"] for a in notice["deliveryAttempts"]] == ["FAILED", "FAILED", "DELIVERED"]
+
+
+async def test_a_send_cut_short_by_a_crash_is_on_the_record(
+    gql: GraphQLClient, http: httpx.AsyncClient, clock, developer, customer, receiver, settings
+):
+    import asyncio
+    import threading
+
+    app = await live_private_app(gql, developer, f"{receiver.url}/callback")
+    await uninstall_via_revoke(gql, http, customer, app)
+    receiver.requests.clear()
+    receiver.held = threading.Semaphore(0)  # count only the requests from now on
+    receiver.gate.clear()  # the app holds the request: the send is in flight
+    crashed = asyncio.create_task(OutboxWorker(settings, clock).run_once())
+    assert await asyncio.to_thread(receiver.held.acquire, timeout=10)
+    crashed.cancel()  # the worker dies mid-request, before recording the answer
+    with pytest.raises(asyncio.CancelledError):
+        await crashed
+    receiver.gate.set()
+    in_flight = await gql.data(NOTICES, {"id": app.id}, token=developer.token)
+    notice = in_flight["uninstallNotices"]["edges"][0]["node"]
+    assert [a["outcome"] for a in notice["deliveryAttempts"]] == ["SENDING"]
+
+    worker = OutboxWorker(settings, clock)
+    assert await worker.run_once() == 0  # the dead worker's lease still holds
+    clock.advance(seconds=settings.outbox_lease_seconds + 1)
+    assert await worker.run_once() == 1
+    notice = (await gql.data(NOTICES, {"id": app.id}, token=developer.token))["uninstallNotices"][
+        "edges"
+    ][0]["node"]
+    assert notice["status"] == "DELIVERED" and notice["attempts"] == 2
+    outcomes = [(a["outcome"], a["statusCode"]) for a in notice["deliveryAttempts"]]
+    assert outcomes == [("INTERRUPTED", None), ("DELIVERED", 200)]
+    assert notice["deliveryAttempts"][0]["error"].startswith("interrupted")
+    assert len(receiver.requests) == 2  # the app may well have seen both: both are listed
 
 
 async def test_delivery_gives_up_after_the_last_attempt(

@@ -298,8 +298,11 @@ async def test_introspection_describes_active_tokens(
     assert claims["active"] is True
     assert claims["client_id"] == app.client_id
     assert claims["scope"] == "base deals:read"
-    assert claims["token_type"] == "access_token"
+    assert claims["token_type"] == "Bearer"  # RFC 7662: the RFC 6749 token type
     assert claims["exp"] - claims["iat"] == 3600
+    refresh = await introspect(http, app, tokens["refresh_token"])
+    assert refresh["active"] is True and refresh["scope"] == "base deals:read"
+    assert "token_type" not in refresh  # no bearer credential: never taken for an access token
     unauthenticated = await http.post("/oauth/introspect", data={"token": tokens["access_token"]})
     assert unauthenticated.status_code == 401
 

@@ -112,6 +112,31 @@ async def test_sign_out_ends_the_session_at_once(gql: GraphQLClient):
     assert await gql.error_code(SIGN_OUT, token=account.token) == "UNAUTHENTICATED"
 
 
+async def test_sign_out_everywhere_ends_every_session_of_the_user(gql: GraphQLClient):
+    account = await sign_up(gql, "dev@example.com")
+    other = await sign_up(gql, "other@example.com", company="Other")
+    laptop = (
+        await gql.data(SIGN_IN, {"input": {"email": "dev@example.com", "password": PASSWORD}})
+    )["signIn"]["session"]["token"]
+    here = await gql.data(
+        "mutation { signOut(input: {everywhere: false}) { signedOut sessionsEnded } }",
+        token=laptop,
+    )
+    assert here["signOut"] == {"signedOut": True, "sessionsEnded": 1}
+    phone = (
+        await gql.data(SIGN_IN, {"input": {"email": "dev@example.com", "password": PASSWORD}})
+    )["signIn"]["session"]["token"]
+    everywhere = await gql.data(
+        "mutation { signOut(input: {everywhere: true}) { signedOut sessionsEnded userErrors"
+        " { code } } }",
+        token=phone,
+    )
+    assert everywhere["signOut"] == {"signedOut": True, "sessionsEnded": 2, "userErrors": []}
+    for token in (account.token, phone, laptop):
+        assert (await gql.data(VIEWER, token=token))["viewer"] is None
+    assert (await gql.data(VIEWER, token=other.token))["viewer"] is not None  # only that user's
+
+
 async def test_sessions_expire(gql: GraphQLClient, clock: ManualClock):
     account = await sign_up(gql, "dev@example.com")
     clock.advance(days=13, hours=23)

@@ -111,7 +111,7 @@ export async function marketplacePage(
 export async function consent(query: URLSearchParams, allow: boolean): Promise<string | null> {
   const input: AuthorizationInput = {
     clientId: query.get('client_id') ?? '',
-    redirectUri: query.get('redirect_uri') ?? '',
+    redirectUri: query.get('redirect_uri'), // absent: the app's one callback URL
     state: query.get('state'),
     codeChallenge: query.get('code_challenge'),
     codeChallengeMethod: query.get('code_challenge_method'),
