@@ -1,9 +1,16 @@
-"""Each list costs a fixed number of SQL statements, whatever its length (pinned at 1 and 50)."""
+"""Each list costs a fixed number of SQL statements, whatever its length (pinned at 1 and 50).
+
+The pinned numbers of every such test (these lists, `apps`, `marketplaceApps`) live in one table,
+tests/query_counts.json, read through `assert_statement_count` below.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -21,6 +28,57 @@ from tests.support import (
     submit,
 )
 
+# The table of pinned statement counts: tests/query_counts.json maps a stable name (the list's
+# root field, or what the request does) to the number of SQL statements one request of it sends,
+# the same whatever the size of the list. Tests count with tests.support.count_statements() and
+# check the count with assert_statement_count(name, counted).
+#
+# Regeneration mode, after a deliberate change of the statements a request sends:
+#
+#     DEVHUB_UPDATE_QUERY_COUNTS=1 .venv/bin/pytest tests/test_query_counts.py \
+#         tests/resolvers/test_marketplace.py tests/schema/test_contract.py
+#
+# rewrites the table from what the tests measured instead of asserting (entries no test measured
+# in the run stay as they were); a list whose count differs between two sizes still fails, since
+# no number can be pinned for it. Review the diff of the table and commit it with the change.
+QUERY_COUNTS_FILE = Path(__file__).with_name("query_counts.json")
+UPDATE_QUERY_COUNTS = os.environ.get("DEVHUB_UPDATE_QUERY_COUNTS", "") not in ("", "0")
+_measured: dict[str, int] = {}  # in regeneration mode: what this run measured so far
+
+
+class Counted(Protocol):
+    """What tests.support.count_statements() yields."""
+
+    statements: list[str]
+
+
+def pinned_statement_counts() -> dict[str, int]:
+    return json.loads(QUERY_COUNTS_FILE.read_text())
+
+
+def assert_statement_count(name: str, counted: Counted) -> None:
+    """The request counted sent exactly the table's number of statements for `name` (or, in
+    regeneration mode, that number is written to the table)."""
+    measured = len(counted.statements)
+    if UPDATE_QUERY_COUNTS:
+        earlier = _measured.setdefault(name, measured)
+        assert earlier == measured, (
+            f"{name}: {earlier} statements in one measurement, {measured} in another: "
+            "the count depends on the list's size"
+        )
+        table = pinned_statement_counts() if QUERY_COUNTS_FILE.exists() else {}
+        table[name] = measured
+        QUERY_COUNTS_FILE.write_text(json.dumps(table, indent=2, sort_keys=True) + "\n")
+        return
+    pinned = pinned_statement_counts()
+    assert name in pinned, f"no count pinned for {name}: run with DEVHUB_UPDATE_QUERY_COUNTS=1"
+    statements = "\n".join(counted.statements)
+    assert measured == pinned[name], (
+        f"{name} sent {measured} SQL statements, {pinned[name]} pinned in {QUERY_COUNTS_FILE.name}"
+        f" (regenerate it with DEVHUB_UPDATE_QUERY_COUNTS=1 if the change is deliberate):\n"
+        f"{statements}"
+    )
+
 
 @dataclass
 class Env:
@@ -32,34 +90,19 @@ class Env:
     clock: Any
 
 
-# list -> (document, statements per request). The other lists (apps, marketplaceApps) are pinned
-# beside their own tests.
-QUERY_COUNTS = {
-    "installations": (
-        """{ installations(first: 100) { edges { node { id installedAt needsReauthorization
-             scopes { name label } app { name developerName } user { email } } } } }""",
-        # session, page, scopes, apps, users, companies
-        6,
-    ),
-    "reviewQueue": (
-        """{ reviewQueue(first: 100) { edges { node { id kind checks { id passed }
-             snapshot { name } app { name scopes { name } } developer { name }
-             earlierDecisions { status } } } } }""",
-        # session, page, apps, submissions, scopes, companies
-        6,
-    ),
-    "uninstallNotices": (
-        """query N($id: ID!) { uninstallNotices(appId: $id, first: 100) {
-             edges { node { webhookId status deliveryAttempts { statusCode } } } } }""",
-        # session, app, page, delivery attempts
-        4,
-    ),
-    "auditLog": (
-        """query L($id: ID!) { auditLog(appId: $id, first: 100) {
-             edges { node { action fromStatus toStatus actor { email } } } } }""",
-        # session, app exists, page, actors
-        4,
-    ),
+# The lists pinned here, by the name of their entry in the table; the other lists (apps,
+# marketplaceApps) are measured beside their own tests.
+DOCUMENTS = {
+    "installations": """{ installations(first: 100) { edges { node { id installedAt
+        needsReauthorization scopes { name label } app { name developerName }
+        user { email } } } } }""",
+    "reviewQueue": """{ reviewQueue(first: 100) { edges { node { id kind checks { id passed }
+        snapshot { name } app { name scopes { name } } developer { name }
+        earlierDecisions { status } } } } }""",
+    "uninstallNotices": """query N($id: ID!) { uninstallNotices(appId: $id, first: 100) {
+        edges { node { webhookId status deliveryAttempts { statusCode } } } } }""",
+    "auditLog": """query L($id: ID!) { auditLog(appId: $id, first: 100) {
+        edges { node { action fromStatus toStatus actor { email } } } } }""",
 }
 
 
@@ -125,7 +168,7 @@ BUILDERS = {
 
 
 @pytest.mark.parametrize("size", [1, 50])
-@pytest.mark.parametrize("name", sorted(QUERY_COUNTS))
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
 async def test_list_costs_a_fixed_number_of_statements(
     gql: GraphQLClient,
     http: httpx.AsyncClient,
@@ -138,10 +181,9 @@ async def test_list_costs_a_fixed_number_of_statements(
 ):
     env = Env(gql, http, backoffice, receiver, settings, clock)
     variables, token = await BUILDERS[name](env, size)
-    document, expected = QUERY_COUNTS[name]
     client = backoffice if name in ("reviewQueue", "auditLog") else gql
     with count_statements() as counted:
-        data = await client.data(document, variables, token=token)
+        data = await client.data(DOCUMENTS[name], variables, token=token)
     edges = data[name]["edges"]
     assert len(edges) == (size if name != "auditLog" else max(size, 3))
-    assert len(counted.statements) == expected, counted.statements
+    assert_statement_count(name, counted)

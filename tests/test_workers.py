@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from devhub_gql.models import App, AppStatus
+from tests.processes import service_env, start_server
 from tests.support import UPDATE_APP, GraphQLClient, create_app, fill_listing, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,24 +95,57 @@ async def test_a_change_reaches_every_worker_within_a_second(gql: GraphQLClient,
     assert seen_after < 1.5, f"every worker saw the change only after {seen_after:.2f} s"
 
 
-def ping_and_scrape(url: str, metrics_directory: Path) -> tuple[int, list[float]]:
+@pytest.fixture
+def two_servers(database_url: str, database, metrics_directory: Path):
+    """Two `devhub-gql serve` processes, each on its own port, one database, one metrics directory:
+    two workers whose share of the requests the test decides."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("several server processes need PostgreSQL: set DEVHUB_TEST_DATABASE_URL")
+    servers: list[tuple[str, subprocess.Popen]] = []
+    try:
+        for _ in range(2):
+            env = service_env(database_url, PROMETHEUS_MULTIPROC_DIR=str(metrics_directory))
+            servers.append((f"http://127.0.0.1:{env['DEVHUB_PORT']}", start_server(env)))
+        yield servers
+    finally:
+        for _, process in servers:
+            process.terminate()
+        for _, process in servers:
+            process.wait(timeout=30)
+
+
+def ping_and_scrape(
+    servers, counts: list[int], metrics_directory: Path
+) -> tuple[list[dict[str, float]], set[int]]:
+    """Send each server its number of Ping operations; then what each one's /metrics reports, and
+    the processes that wrote counters to the metrics directory."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    for _ in range(20):
-        with httpx.Client() as client:  # new connections, spread over both workers
-            client.post(f"{url}/graphql", json={"query": "query Ping { __typename }"})
-    writers = {path.stem.rpartition("_")[2] for path in metrics_directory.glob("counter_*.db")}
-    scraped = httpx.get(f"{url}/metrics").text  # one worker answers for both
-    pings = [
-        sample.value
-        for family in text_string_to_metric_families(scraped)
-        for sample in family.samples
-        if sample.name == "devhub_graphql_operations_total" and sample.labels["operation"] == "Ping"
-    ]
-    return len(writers), pings
+    for (url, _), count in zip(servers, counts, strict=True):
+        with httpx.Client(base_url=url) as client:
+            for _ in range(count):
+                response = client.post("/graphql", json={"query": "query Ping { __typename }"})
+                assert response.json() == {"data": {"__typename": "Query"}}
+    reports = []
+    for url, _ in servers:
+        samples = {}
+        for family in text_string_to_metric_families(httpx.get(f"{url}/metrics").text):
+            for sample in family.samples:
+                if sample.name == "devhub_graphql_operations_total":
+                    if sample.labels["operation"] == "Ping":
+                        samples["operations"] = samples.get("operations", 0) + sample.value
+                if sample.name == "devhub_http_requests_total":
+                    if sample.labels["route"] == "/graphql" and sample.labels["status"] == "200":
+                        samples["requests"] = samples.get("requests", 0) + sample.value
+        reports.append(samples)
+    writers = {int(path.stem.rpartition("_")[2]) for path in metrics_directory.glob("counter_*.db")}
+    return reports, writers
 
 
-async def test_metrics_add_up_across_workers(two_workers, metrics_directory: Path):
-    writers, pings = await asyncio.to_thread(ping_and_scrape, two_workers, metrics_directory)
-    assert writers == 2  # both worker processes counted some of the requests
-    assert pings == [20]
+async def test_metrics_add_up_across_workers(two_servers, metrics_directory: Path):
+    reports, writers = await asyncio.to_thread(
+        ping_and_scrape, two_servers, [7, 13], metrics_directory
+    )
+    assert writers == {process.pid for _, process in two_servers}
+    # Either process answers for both: 7 + 13.
+    assert reports == [{"operations": 20, "requests": 20}] * 2

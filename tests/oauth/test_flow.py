@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -154,38 +156,85 @@ async def test_pkce_is_verified_when_the_code_carries_a_challenge(
     assert refused.value.error == error
 
 
+class SqlLog(logging.Handler):
+    """Every statement Tortoise sends, as logged (text and values), and each one's SQL alone."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {record.args!r}")
+        if record.args:
+            self.statements.append(str(record.args[0]))
+
+
+@contextmanager
+def sql_log() -> Iterator[SqlLog]:
+    """The SQL Tortoise logs at DEBUG on `tortoise.db_client`, caught on that logger itself.
+
+    The service counts those records there and stops them propagating, so caplog sees them only
+    if pytest happened to attach its handler to the logger (it does so for loggers that are
+    already non-propagating when a test phase starts): this handler does not depend on that.
+    """
+    logger = logging.getLogger("tortoise.db_client")
+    handler = SqlLog()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
 async def test_no_secret_is_stored_in_clear_or_logged(
     live: GraphQLClient, live_url: str, receiver, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    developer = await sign_up(live, "dev@example.com")
-    customer = await sign_up(live, "buyer@example.com", kind="PRODUCTION", company="Buyer")
-    app = await live_private_app(live, developer, f"{receiver.url}/callback")
-    rotated = await live.data(
-        "mutation R($id: ID!) { rotateClientSecret(input: {id: $id}) { clientSecret } }",
-        {"id": app.id},
-        token=developer.token,
-    )
-    handled = [
-        PASSWORD,
-        developer.token,
-        customer.token,
-        app.client_secret,
-        rotated["rotateClientSecret"]["clientSecret"],
-    ]
-    app.client_secret = handled[-1]
-    async with oauth_client(app) as client, httpx.AsyncClient() as browser:
-        verifier = generate_token(48)
-        authorize_url, _ = client.create_authorization_url(
-            f"{live_url}/oauth/authorize", code_verifier=verifier
+    with sql_log() as sql:
+        developer = await sign_up(live, "dev@example.com")
+        customer = await sign_up(live, "buyer@example.com", kind="PRODUCTION", company="Buyer")
+        app = await live_private_app(live, developer, f"{receiver.url}/callback")
+        rotated = await live.data(
+            "mutation R($id: ID!) { rotateClientSecret(input: {id: $id}) { clientSecret } }",
+            {"id": app.id},
+            token=developer.token,
         )
-        callback = await consent(browser, live, customer, authorize_url)
-        token = await client.fetch_token(
-            f"{live_url}/oauth/token", authorization_response=callback, code_verifier=verifier
-        )
-        refreshed = await client.refresh_token(
-            f"{live_url}/oauth/token", refresh_token=token["refresh_token"]
-        )
+        handled = [
+            PASSWORD,
+            developer.token,
+            customer.token,
+            app.client_secret,
+            rotated["rotateClientSecret"]["clientSecret"],
+        ]
+        app.client_secret = handled[-1]
+        async with oauth_client(app) as client, httpx.AsyncClient() as browser:
+            verifier = generate_token(48)
+            authorize_url, _ = client.create_authorization_url(
+                f"{live_url}/oauth/authorize", code_verifier=verifier
+            )
+            callback = await consent(browser, live, customer, authorize_url)
+            token = await client.fetch_token(
+                f"{live_url}/oauth/token", authorization_response=callback, code_verifier=verifier
+            )
+            refreshed = await client.refresh_token(
+                f"{live_url}/oauth/token", refresh_token=token["refresh_token"]
+            )
+            introspected = await browser.post(
+                f"{live_url}/oauth/introspect",
+                data={"token": refreshed["access_token"]},
+                auth=(app.client_id, app.client_secret),
+            )
+            assert introspected.json()["active"] is True
+            revoked = await client.revoke_token(
+                f"{live_url}/oauth/revoke",
+                token=token["refresh_token"],
+                token_type_hint="refresh_token",
+            )
+            assert revoked.status_code == 200
     handled += [
         query_of(callback)["code"],
         verifier,
@@ -194,15 +243,27 @@ async def test_no_secret_is_stored_in_clear_or_logged(
         refreshed["access_token"],
     ]
 
+    # The SQL was really seen: every write that stores a secret's digest, and the lookups by it.
+    inserted = {
+        table
+        for statement in sql.statements
+        for table in re.findall(r'^INSERT INTO "(\w+)"', statement)
+    }
+    stored = {"user", "user_session", "app", "authorization_code", "refresh_token", "access_token"}
+    assert stored <= inserted, inserted
+    assert len(sql.statements) > 50, len(sql.statements)
+    assert any("token_digest" in statement for statement in sql.statements)
+    logged_sql = "\n".join(sql.lines)
+
     dump = []
     for model in Tortoise.apps.get_models_iterable():
         dump.extend(str(row) for row in await model.all().values())
     everything = "\n".join(dump)
     assert len(everything) > 1000
-    logged = "\n".join(
-        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
-    )
-    assert len(caplog.records) > 50  # SQL statements, requests: the log was really captured
+    # Each record whole: its message, arguments, traceback and extra fields (the request line's).
+    logged = "\n".join(f"{record.getMessage()} {vars(record)!r}" for record in caplog.records)
+    assert any(record.name == "devhub_gql.request" for record in caplog.records), logged
     for secret in handled:
         assert secret not in everything
+        assert secret not in logged_sql, f"a secret in the SQL log: {secret[:6]}..."
         assert secret not in logged
