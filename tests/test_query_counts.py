@@ -38,8 +38,9 @@ QUERY_COUNTS = {
     "installations": (
         """{ installations(first: 100) { edges { node { id installedAt needsReauthorization
              scopes { name label } app { name developerName } user { email } } } } }""",
-        # session, page, scopes, apps, users, companies
-        6,
+        # session, page, scopes, the apps' live scopes (needsReauthorization), apps, users,
+        # companies
+        7,
     ),
     "reviewQueue": (
         """{ reviewQueue(first: 100) { edges { node { id kind checks { id passed }
