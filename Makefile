@@ -43,9 +43,11 @@ test: install test-tools
 test-postgres: install test-tools
 	DEVHUB_TEST_DATABASE_URL=$${DEVHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devhub_test} $(BIN)/pytest -q
 
+## ruff, then mypy (strict for devhub_gql/domain and devhub_gql/models; see pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## Regenerate the committed contracts after changing a schema.
 schema: install

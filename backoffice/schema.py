@@ -9,11 +9,14 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from backoffice import resolvers
-from backoffice.types import AuditEntry, ReviewSubmission
+from backoffice.permissions import guard_reviewers_only
+from backoffice.types import AuditEntry, DecisionPayload, ReviewSubmission, UnpublishAppPayload
+from schema.accounts import Company, User
+from schema.apps import App
 from schema.build import SCALARS, DevhubSchema, extensions
 from schema.pagination import Connection
+from schema.reviews import Submission
 from schema.text_arguments import guard_text_arguments
-from schema.types import App, Company, Submission, User
 
 
 @strawberry.type(description="What reviewers read: the queue, submissions and audit logs.")
@@ -34,23 +37,25 @@ class Query:
     "`userErrors` say why it was refused."
 )
 class Mutation:
-    approve_submission: resolvers.DecisionPayload = strawberry.mutation(
+    approve_submission: DecisionPayload = strawberry.mutation(
         resolver=resolvers.approve_submission,
         description="Approve a waiting submission: a listing makes the app APPROVED, a revision "
         "becomes mergeable by the developer.",
     )
-    reject_submission: resolvers.DecisionPayload = strawberry.mutation(
+    reject_submission: DecisionPayload = strawberry.mutation(
         resolver=resolvers.reject_submission,
         description="Reject a waiting submission with reasons: a listing sends the app back to "
         "DRAFT, a revision goes back to DRAFT for more edits.",
     )
-    unpublish_app: resolvers.UnpublishAppPayload = strawberry.mutation(
+    unpublish_app: UnpublishAppPayload = strawberry.mutation(
         resolver=resolvers.unpublish_app,
         description="Hide a published app; it stays installed and installable by link.",
     )
 
 
+# The last extension added runs first: reviewers only, before anything looks at the input.
 guard_text_arguments(Query, Mutation)
+guard_reviewers_only(Query, Mutation)
 
 
 class ReviewerOnlyIntrospection(SchemaExtension):

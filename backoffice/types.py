@@ -7,9 +7,36 @@ from datetime import datetime
 import strawberry
 
 from devhub_gql import models as m
-from devhub_gql.models import SubmissionStatus
+from devhub_gql.domain import reviews
+from schema.accounts import Company, User
+from schema.apps import App
 from schema.context import Info
-from schema.types import App, Company, Submission, User
+from schema.enums import described_enum
+from schema.errors import UserErrorType, user_errors_field
+from schema.reviews import RejectionCode, Submission
+
+A = m.AuditAction
+AuditAction = described_enum(
+    m.AuditAction,
+    description="What an audit entry records.",
+    values={
+        A.SUBMIT: "The developer sent the app to review (DRAFT → IN_REVIEW).",
+        A.WITHDRAW: "The developer took the app back from review (IN_REVIEW → DRAFT).",
+        A.APPROVE: "A reviewer approved the app (IN_REVIEW → APPROVED).",
+        A.REJECT: "A reviewer rejected the app, with reasons (IN_REVIEW → DRAFT).",
+        A.PUBLISH: "The developer listed the app in the marketplace (APPROVED → PUBLISHED).",
+        A.UNPUBLISH: "The developer or a reviewer took the app off the marketplace "
+        "(PUBLISHED → APPROVED).",
+        A.CHANGE_TO_LIVE: "The developer made a private app live (DRAFT → LIVE).",
+        A.DELETE: "The developer deleted the app, with a reason.",
+        A.REVISION_SUBMITTED: "The developer sent the pending revision to review.",
+        A.REVISION_WITHDRAWN: "The developer took the pending revision back from review.",
+        A.REVISION_APPROVED: "A reviewer approved the pending revision.",
+        A.REVISION_REJECTED: "A reviewer rejected the pending revision, with reasons.",
+        A.REVISION_MERGED: "The developer made the approved revision live.",
+        A.REVISION_DISCARDED: "The developer dropped the pending revision.",
+    },
+)
 
 
 @strawberry.type(description="A submission as the reviewer works on it.")
@@ -21,37 +48,36 @@ class ReviewSubmission(Submission):
 
     @strawberry.field(description="The app as it is live now.")
     async def app(self, info: Info) -> App:
-        return App.from_model(await info.context.loaders.app.load(self.app_pk))
+        found = await info.context.loaders.app.load(self.row.app_id)
+        assert found is not None  # submissions keep their app (soft delete)
+        return App.from_model(found)
 
     @strawberry.field(description="The developer company.")
     async def developer(self, info: Info) -> Company:
-        app = await info.context.loaders.app.load(self.app_pk)
-        return Company.from_model(await info.context.loaders.company.load(app.company_id))
+        app = await info.context.loaders.app.load(self.row.app_id)
+        assert app is not None
+        company = await info.context.loaders.company.load(app.company_id)
+        assert company is not None
+        return Company.from_model(company)
 
-    @strawberry.field(description="Earlier decisions on the same app, newest first.")
+    @strawberry.field(description="Earlier decisions on the same app, the latest first.")
     async def earlier_decisions(self, info: Info) -> list[Submission]:
-        rows = await info.context.loaders.submissions.load(self.app_pk)
-        return [
-            Submission.from_model(row)
-            for row in rows
-            if row.submitted_at <= self.submitted_at
-            and row.id != self.submission_id
-            and row.status in (SubmissionStatus.APPROVED, SubmissionStatus.REJECTED)
-        ]
+        history = await info.context.loaders.submissions.load(self.row.app_id)
+        return [Submission.from_model(r) for r in reviews.earlier_decisions(self.row, history)]
 
 
 @strawberry.type(description="One change of an app's state; entries are never changed.")
 class AuditEntry:
-    action: str = strawberry.field(
-        description="What happened: a transition (`submit`, `withdraw`, `approve`, `reject`, "
-        "`publish`, `unpublish`, `change_to_live`), `delete`, or a revision's "
-        "`revision_submitted`, `_withdrawn`, `_approved`, `_rejected`, `_merged` or `_discarded`."
+    action: AuditAction = strawberry.field(  # type: ignore[valid-type]
+        description="What happened."
     )
     from_status: str | None = strawberry.field(
-        description="The app's status before; null when the status was not involved."
+        description="The status before: the app's, or the pending revision's for a REVISION_ "
+        "action."
     )
     to_status: str | None = strawberry.field(
-        description="The app's status after; null when it did not change or the app was deleted."
+        description="The status after (the app's, or the revision's); null when the app was "
+        "deleted."
     )
     reason: str | None = strawberry.field(
         description="The reason given (deletion, unpublishing, rejection reasons or an approval "
@@ -64,15 +90,68 @@ class AuditEntry:
     async def actor(self, info: Info) -> User | None:
         if self.actor_pk is None:
             return None
-        return User.from_model(await info.context.loaders.user.load(self.actor_pk))
+        found = await info.context.loaders.user.load(self.actor_pk)
+        return User.from_model(found) if found else None
 
     @classmethod
     def from_model(cls, row: m.AuditEntry) -> AuditEntry:
         return cls(
-            action=row.action,
+            action=m.AuditAction(row.action),
             from_status=row.from_status,
             to_status=row.to_status,
             reason=row.reason,
             at=row.at,
             actor_pk=row.actor_id,
         )
+
+
+SUBMISSION_ID = "The submission's id, as the queue or submitAppForReview gave it."
+
+
+@strawberry.input(description="Approves a submission waiting in the queue.")
+class ApproveSubmissionInput:
+    id: strawberry.ID = strawberry.field(description=SUBMISSION_ID)
+    note: str | None = strawberry.field(
+        default=None, description="A note for the developer, ≤ 1,000 characters; optional."
+    )
+
+
+@strawberry.input(description="One reason for a rejection.")
+class RejectionReasonInput:
+    code: RejectionCode = strawberry.field(  # type: ignore[valid-type]
+        description="The kind of problem."
+    )
+    message: str = strawberry.field(
+        description="What the developer should fix, ≤ 1,000 characters."
+    )
+
+
+@strawberry.input(description="Rejects a submission waiting in the queue, with reasons.")
+class RejectSubmissionInput:
+    id: strawberry.ID = strawberry.field(description=SUBMISSION_ID)
+    reasons: list[RejectionReasonInput] = strawberry.field(description="At least one.")
+    note: str | None = strawberry.field(
+        default=None, description="A note for the developer, ≤ 1,000 characters; optional."
+    )
+
+
+@strawberry.input(description="Takes a PUBLISHED app off the marketplace.")
+class UnpublishAppInput:
+    app_id: strawberry.ID = strawberry.field(description="The app's id.")
+    reason: str = strawberry.field(description="Told to the developer.")
+
+
+@strawberry.type(description="The submission after the decision.")
+class DecisionPayload:
+    submission: ReviewSubmission | None = strawberry.field(
+        default=None, description="The decided submission; null when refused."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
+@strawberry.type(description="The app after it was unpublished.")
+class UnpublishAppPayload:
+    app: App | None = strawberry.field(
+        default=None, description="The app, now APPROVED; null when refused."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()

@@ -1,7 +1,7 @@
 """SQL statements per request, counted in-process for each operation of the service.
 
-Tortoise logs every statement it sends to `tortoise.db_client` at DEBUG as ("%s: %s", sql,
-params); counting those records around one request gives its statement count, the way the test
+The service's own statement listener (observability.capture_statements, which its metrics
+and the tests use too) counts the statements of one request, the way the test
 suite pins them. Lists are counted at page sizes 1 and 50: a count that grows with the page is an
 N+1 query. The anonymous marketplace is counted on a cache miss and on hits.
 """
@@ -9,9 +9,8 @@ N+1 query. The anonymous marketplace is counted on a cache miss and on hits.
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -21,34 +20,11 @@ from bench.processes import TOKEN_LIMIT_PER_MINUTE
 from bench.scenarios import OPERATIONS, Operation
 from devhub_gql.app import create_app
 from devhub_gql.db import tortoise_config
+from devhub_gql.observability import capture_statements
 from devhub_gql.settings import Settings
 
 PAGE_SIZES = (1, 50)
 REPEATS = 5
-
-
-class StatementCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s" and record.args:
-            self.statements.append(str(record.args[0]))
-
-
-@contextmanager
-def counting() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
 
 
 @asynccontextmanager
@@ -96,7 +72,7 @@ async def send(client: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Resp
 
 
 async def _average(client: httpx.AsyncClient, request: dict[str, Any]) -> float:
-    with counting() as counter:
+    with capture_statements() as counter:
         for _ in range(REPEATS):
             await send(client, request)
     return len(counter.statements) / REPEATS
@@ -111,7 +87,7 @@ async def count_operation(client: httpx.AsyncClient, operation: Operation) -> di
         if first is not None:
             request = with_page_size(request, first)
         if operation.count_header:  # the cached operation: one miss, then hits
-            with counting() as counter:
+            with capture_statements() as counter:
                 await send(client, request)
             counts[f"miss {label}"] = len(counter.statements)
         else:

@@ -40,11 +40,11 @@ from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.observability import (
     Metrics,
     ObservabilityMiddleware,
-    count_sql_statements,
+    listen_to_sql,
     metrics_routes,
     note_operation,
 )
-from devhub_gql.outbox.worker import OutboxWorker
+from devhub_gql.outbox.worker import OutboxWorker, outbox_depth
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.response_cache import AnonymousResponseCache
 from devhub_gql.settings import Settings
@@ -206,7 +206,7 @@ def create_app(
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
             *oauth_routes(oauth, settings, token_limiter, metrics),
             *health_routes(readiness),
-            *metrics_routes(clock, metrics),
+            *metrics_routes(clock, metrics, outbox_depth),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: _internal_error},
@@ -229,5 +229,5 @@ def create_app(
     app = ObservabilityMiddleware(
         app, metrics=metrics, annotate=tracing.annotate if traced else None
     )
-    count_sql_statements()
+    listen_to_sql()
     return Service(tracing.instrument(app) if traced else app, metrics)

@@ -86,7 +86,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         # On SIGTERM: stop accepting, let requests in flight finish (up to this long), then the
         # lifespan stops the outbox worker after its current delivery and closes the database.
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        timeout_graceful_shutdown=round(settings.shutdown_grace_seconds),
     )
     return 0
 

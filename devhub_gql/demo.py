@@ -9,26 +9,14 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql.domain import accounts, apps, publishing, reviews, submissions
 from devhub_gql.domain.accounts import Viewer
-from devhub_gql.domain.lifecycle import Transition, apply_transition
-from devhub_gql.models import CompanyKind, User, UserSession
+from devhub_gql.domain.lifecycle import move_app
+from devhub_gql.domain.listing import demo_values
+from devhub_gql.models import AppType, AuditAction, CompanyKind, User, UserSession
 
 PASSWORD = "demo-password-2026"
 DEVELOPER = "developer@devhub-demo.example"
 REVIEWER = "reviewer@devhub-demo.example"
 CUSTOMER = "customer@devhub-demo.example"
-
-LISTING = {
-    "category": "productivity",
-    "summary": "Keeps your deals and your calendar in step.",
-    "icon_url": "https://devhub-demo.example/icon.png",
-    "listing_image_urls": ["https://devhub-demo.example/screen-1.png"],
-    "description": "A demo app: every listing field is filled in so it can be sent to review.",
-    "website_url": "https://devhub-demo.example",
-    "terms_of_service_url": "https://devhub-demo.example/terms",
-    "privacy_policy_url": "https://devhub-demo.example/privacy",
-    "contact_email": "owner@devhub-demo.example",
-    "partner_terms_accepted": True,
-}
 
 
 @dataclass(frozen=True)
@@ -56,13 +44,13 @@ async def _account(email: str, name: str, company: str, kind: CompanyKind, now: 
 async def _public_app(developer: Viewer, name: str, now: datetime) -> int:
     created = await apps.create_app(
         developer,
-        app_type=apps.AppType.PUBLIC,
+        app_type=AppType.PUBLIC,
         name=name,
         callback_url="https://devhub-demo.example/oauth/callback",
         now=now,
     )
     await apps.update_app(
-        developer, created.app.id, changes=LISTING, scopes=["base", "deals:read"], now=now
+        developer, created.app.id, changes=demo_values(), scopes=["base", "deals:read"], now=now
     )
     return created.app.id
 
@@ -83,10 +71,10 @@ async def seed_demo(*, now: datetime, allow_private: bool) -> list[DemoAccount]:
 
     async def submitted(name: str) -> int:
         app_id = await _public_app(developer, name, now)
-        submission = await submissions.submit_for_review(
+        submitted = await submissions.submit_for_review(
             developer, app_id, now=now, allow_private=allow_private
         )
-        return submission.id
+        return submitted.submission.id
 
     await submitted("Review Radar")
     rejected = await submitted("Rejected Reports")
@@ -113,15 +101,15 @@ async def seed_demo(*, now: datetime, allow_private: bool) -> list[DemoAccount]:
     for name, live in (("Private Draft Tool", False), ("Private Live Tool", True)):
         created = await apps.create_app(
             developer,
-            app_type=apps.AppType.PRIVATE,
+            app_type=AppType.PRIVATE,
             name=name,
             callback_url="https://devhub-demo.example/private/callback",
             now=now,
         )
         if live:  # the demo callback does not exist, so skip the reachability check
             async with in_transaction():
-                await apply_transition(
-                    created.app, Transition.CHANGE_TO_LIVE, actor_id=developer.user.id, now=now
+                await move_app(
+                    created.app, AuditAction.CHANGE_TO_LIVE, actor_id=developer.user.id, now=now
                 )
     return [
         DemoAccount("developer (sandbox company, apps in every status)", DEVELOPER),

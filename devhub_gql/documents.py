@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
-MAX_TOKENS = 2000  # as the schema's own limit
+MAX_TOKENS = 2000  # tokens per document, here and in the schema's limiter
 LONGEST_CACHED_DOCUMENT = 8 * 1024
 
 

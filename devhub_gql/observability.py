@@ -19,10 +19,12 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 import orjson
 from prometheus_client import (
@@ -107,8 +109,7 @@ def note_operation(endpoint: str, query: object, operation_name: object) -> None
     if record is None:
         return
     record.endpoint = endpoint
-    valid_name = operation_name is None or isinstance(operation_name, str)
-    if not isinstance(query, str) or not valid_name:
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
         record.operation_type, record.operation = "invalid", "invalid"
         return
     record.operation_type, record.operation = describe_operation(query, operation_name)
@@ -204,11 +205,19 @@ class Metrics:
             self.operation_duration.labels(record.endpoint, operation).observe(seconds)
 
 
-def metrics_routes(clock: Clock, metrics: Metrics) -> list[Route]:
+class OutboxFigures(Protocol):
+    @property
+    def counts(self) -> dict[str, int]: ...
+
+    @property
+    def oldest_pending_seconds(self) -> float: ...
+
+
+def metrics_routes(
+    clock: Clock, metrics: Metrics, outbox_depth: Callable[[datetime], Awaitable[OutboxFigures]]
+) -> list[Route]:
     async def exposition(request: Request) -> Response:
         """The Prometheus exposition, with the outbox figures read from the database just now."""
-        from devhub_gql.outbox.worker import outbox_depth  # models import late; keep this light
-
         depth = await outbox_depth(clock.now())
         for status, count in depth.counts.items():
             metrics.outbox_messages.labels(status).set(count)
@@ -298,17 +307,47 @@ def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: floa
     )
 
 
-class SqlStatementCounter(logging.Handler):
-    """Counts the statements Tortoise sends (it logs each one at DEBUG) into the request's record.
+@dataclass
+class CapturedStatements:
+    """The SQL statements sent while a capture was open, with their parameters."""
+
+    statements: list[str] = field(default_factory=list)
+    parameters: list[list[object]] = field(default_factory=list)
+
+
+_captures: list[CapturedStatements] = []
+
+
+class SqlStatements(logging.Handler):
+    """The one listener on the statements Tortoise sends (it logs each at DEBUG as ("%s: %s",
+    sql, parameters)): counted into the request's record for its log line and metrics, and
+    collected by every open capture (tests, the benchmark).
 
     The statements themselves (their values hold digests and e-mail addresses) reach the log only
     at DEBUG level.
     """
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.msg != "%s: %s" or not isinstance(record.args, tuple) or not record.args:
+            return
         current = _current.get()
         if current is not None:
             current.sql_statements += 1
+        for capture in _captures:
+            capture.statements.append(str(record.args[0]))
+            capture.parameters.append(list(record.args[1] or []))  # type: ignore[call-overload]
+
+
+@contextmanager
+def capture_statements() -> Iterator[CapturedStatements]:
+    """Collect every SQL statement sent until the block ends (by any task of the process)."""
+    listen_to_sql()
+    captured = CapturedStatements()
+    _captures.append(captured)
+    try:
+        yield captured
+    finally:
+        _captures.remove(captured)
 
 
 class JsonFormatter(logging.Formatter):
@@ -344,12 +383,16 @@ def configure_logging(level: str, log_format: str) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    count_sql_statements(show=level == "DEBUG")
+    listen_to_sql(show=level == "DEBUG")
 
 
-def count_sql_statements(*, show: bool = False) -> None:
+def listen_to_sql(*, show: bool | None = None) -> None:
+    """Attach the one statement listener (once). `show` passes the statements on to the log too
+    (configure_logging does so at DEBUG); by default they are only counted."""
     sql = logging.getLogger("tortoise.db_client")
-    if not any(isinstance(handler, SqlStatementCounter) for handler in sql.handlers):
-        sql.addHandler(SqlStatementCounter())
+    if not any(isinstance(handler, SqlStatements) for handler in sql.handlers):
+        sql.addHandler(SqlStatements())
+        sql.propagate = bool(show)
     sql.setLevel(logging.DEBUG)
-    sql.propagate = show
+    if show is not None:
+        sql.propagate = show

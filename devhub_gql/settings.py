@@ -93,7 +93,7 @@ class Settings:
             allow_private_callbacks=_boolean(env, "DEVHUB_ALLOW_PRIVATE_CALLBACKS", False),
             max_query_depth=_integer(env, "DEVHUB_MAX_QUERY_DEPTH", 12, low=2, high=64),
             secret_key=_secret_key(env),
-            public_url=_url(env, "DEVHUB_PUBLIC_URL", f"http://{host}:{port}"),
+            public_url=_url(env, "DEVHUB_PUBLIC_URL", None) or f"http://{host}:{port}",
             consent_url=_url(env, "DEVHUB_CONSENT_URL", None),
             api_domain_template=_api_domain_template(env),
             sign_in_limit_per_minute=_integer(

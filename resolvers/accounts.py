@@ -9,10 +9,18 @@ import strawberry
 from devhub_gql.domain import accounts
 from devhub_gql.domain.accounts import SignedIn
 from resolvers.base import attempt
+from schema.accounts import (
+    AddCompanyMemberInput,
+    AddCompanyMemberPayload,
+    Session,
+    SignInInput,
+    SignInPayload,
+    SignOutInput,
+    SignOutPayload,
+    SignUpInput,
+    User,
+)
 from schema.context import Info
-from schema.inputs import AddCompanyMemberInput, SignInInput, SignOutInput, SignUpInput
-from schema.payloads import AddCompanyMemberPayload, Session, SignInPayload, SignOutPayload
-from schema.types import User
 
 SIGN_OUT_HERE = SignOutInput()
 

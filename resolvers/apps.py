@@ -8,14 +8,21 @@ from typing import Annotated
 import strawberry
 
 from devhub_gql.domain import apps
-from devhub_gql.domain.apps import FIELD_RULES
-from devhub_gql.models import OutboxMessage
+from devhub_gql.domain.listing import LISTING
 from resolvers.base import attempt, decode_id
+from schema.apps import (
+    App,
+    AppPayload,
+    AppStatus,
+    AppWithSecretPayload,
+    CreateAppInput,
+    RotateClientSecretInput,
+    UninstallNotice,
+    UpdateAppInput,
+)
 from schema.context import Info
-from schema.inputs import CreateAppInput, RotateClientSecretInput, UpdateAppInput
+from schema.listing import AppType
 from schema.pagination import After, Connection, First, paginate
-from schema.payloads import AppPayload, AppWithSecretPayload
-from schema.types import App, AppStatus, AppType, UninstallNotice
 
 
 async def app(
@@ -39,12 +46,8 @@ async def apps_of_company(
     ] = None,
 ) -> Connection[App]:
     viewer = await info.context.require_viewer()
-    queryset = apps.visible_apps(viewer)
-    if type is not None:
-        queryset = queryset.filter(type=type)
-    if status is not None:
-        queryset = queryset.filter(status=status)
-    return await paginate(queryset, first=first, after=after, to_node=App.from_model)
+    found = apps.visible_apps(viewer, app_type=type, status=status)
+    return await paginate(found, first=first, after=after, to_node=App.from_model)
 
 
 async def uninstall_notices(
@@ -56,7 +59,7 @@ async def uninstall_notices(
     viewer = await info.context.require_viewer()
     app = await apps.get_app(viewer, decode_id(app_id, "App"))
     return await paginate(
-        OutboxMessage.filter(app_id=app.id).order_by("-created_at", "-id"),
+        apps.uninstall_notices(app),
         first=first,
         after=after,
         to_node=UninstallNotice.from_model,
@@ -92,9 +95,9 @@ async def update_app(
 ) -> AppPayload:
     viewer = await info.context.require_viewer()
     changes = {
-        field: getattr(input, field)
-        for field in FIELD_RULES
-        if getattr(input, field) is not strawberry.UNSET
+        field.name: getattr(input, field.name)
+        for field in LISTING
+        if getattr(input, field.name) is not strawberry.UNSET
     }
     scopes = None if input.scopes is strawberry.UNSET else input.scopes or []
     outcome = await attempt(

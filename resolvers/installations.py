@@ -10,11 +10,19 @@ from devhub_gql.domain import installations
 from devhub_gql.oauth import consent
 from devhub_gql.oauth.consent import AuthorizationParams
 from resolvers.base import attempt, decode_id
+from schema.catalogue import Scope
 from schema.context import Info
-from schema.inputs import AuthorizationInput, UninstallAppInput
+from schema.installations import (
+    AppListing,
+    AuthorizationInput,
+    AuthorizationPayload,
+    AuthorizationRequest,
+    Installation,
+    InstallRefusal,
+    UninstallAppInput,
+    UninstallAppPayload,
+)
 from schema.pagination import After, Connection, First, paginate
-from schema.payloads import AuthorizationPayload, UninstallAppPayload
-from schema.types import AppListing, AuthorizationRequest, Installation, InstallRefusal
 
 
 def _params(source: AuthorizationInput) -> AuthorizationParams:
@@ -62,7 +70,7 @@ async def authorization_request(
             summary=screen.app.summary,
             developer_name=screen.developer.name,
         ),
-        scopes=[scope for scope in scopes if scope is not None],
+        scopes=[Scope.from_values(values) for values in scopes if values is not None],
         already_installed=screen.already_installed,
         refusal=InstallRefusal(code=screen.refusal.code, message=screen.refusal.message)
         if screen.refusal

@@ -11,19 +11,22 @@ from devhub_gql.domain import publishing, submissions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.models import App as AppRow
 from resolvers.base import attempt, decode_id
-from schema.context import Info
-from schema.inputs import (
+from schema.apps import (
+    App,
+    AppPayload,
     ChangeAppToLiveInput,
     DeleteAppInput,
+    DeleteAppPayload,
     DiscardPendingRevisionInput,
     MergePendingRevisionInput,
     PublishAppInput,
     SubmitAppForReviewInput,
+    SubmitAppForReviewPayload,
     UnpublishAppInput,
     WithdrawAppFromReviewInput,
 )
-from schema.payloads import AppPayload, DeleteAppPayload, SubmitAppForReviewPayload
-from schema.types import App, Submission
+from schema.context import Info
+from schema.reviews import Submission
 
 AppCommand = Callable[[Viewer, int], Awaitable[AppRow]]
 
@@ -43,20 +46,19 @@ async def submit_app_for_review(
     ],
 ) -> SubmitAppForReviewPayload:
     viewer = await info.context.require_viewer()
-    app_id = decode_id(input.id, "App")
     outcome = await attempt(
         submissions.submit_for_review(
             viewer,
-            app_id,
+            decode_id(input.id, "App"),
             now=info.context.clock.now(),
             allow_private=info.context.settings.allow_private_callbacks,
         )
     )
     if outcome.value is None:
         return SubmitAppForReviewPayload(user_errors=outcome.user_errors)
-    app = await AppRow.get(id=app_id)
     return SubmitAppForReviewPayload(
-        app=App.from_model(app), submission=Submission.from_model(outcome.value)
+        app=App.from_model(outcome.value.app),
+        submission=Submission.from_model(outcome.value.submission),
     )
 
 

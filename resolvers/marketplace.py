@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from devhub_gql.domain import marketplace
 from devhub_gql.domain.errors import BadRequest
-from devhub_gql.domain.marketplace import LISTING_FIELDS, install_url
+from devhub_gql.domain.marketplace import LISTING_COLUMNS, install_url
 from resolvers.base import decode_id
+from schema.catalogue import Category, Scope
 from schema.context import Info
+from schema.listing import PUBLIC_PLAIN, plain_values
+from schema.marketplace import MarketplaceApp, MarketplaceSort
 from schema.pagination import After, Connection, First, paginate
-from schema.types import Category, MarketplaceApp, MarketplaceSort
 
 
-async def listings(info: Info, rows: list[dict]) -> list[MarketplaceApp]:
+async def listings(info: Info, rows: list[dict[str, Any]]) -> list[MarketplaceApp]:
     """A page of listings with their slugs, developers, categories and scopes: one query each."""
     loaders = info.context.loaders
     ids = [row["id"] for row in rows]
@@ -31,26 +33,13 @@ async def listings(info: Info, rows: list[dict]) -> list[MarketplaceApp]:
         MarketplaceApp(
             listing_id=row["id"],
             slug=slug or "",
-            name=row["name"],
-            icon_url=row["icon_url"],
-            summary=row["summary"],
-            description=row["description"],
-            listing_image_urls=list(row["listing_image_urls"] or []),
-            video_url=row["video_url"],
-            setup_instructions=row["setup_instructions"],
-            website_url=row["website_url"],
-            terms_of_service_url=row["terms_of_service_url"],
-            privacy_policy_url=row["privacy_policy_url"],
-            pricing_url=row["pricing_url"],
-            support_url=row["support_url"],
-            documentation_url=row["documentation_url"],
-            support_email=row["support_email"],
-            developer_name=company.name,
+            developer_name=company.name if company else "",
             category=category_by_slug.get(row["category_id"]),
-            scopes=app_scopes,
+            scopes=[Scope.from_values(values) for values in app_scopes],
             installation_count=row["installation_count"],
             published_at=row["published_at"],
             install_url=install_url(row, public_url),
+            **plain_values(row, PUBLIC_PLAIN),
         )
         for row, slug, company, app_scopes in zip(rows, slugs, companies, scopes, strict=True)
     ]
@@ -79,7 +68,7 @@ async def marketplace_apps(
         marketplace.listed_apps(search=search, category=category, sort=sort),
         first=first,
         after=after,
-        fields=LISTING_FIELDS,
+        fields=LISTING_COLUMNS,
         to_nodes=lambda rows: listings(info, rows),
     )
 

@@ -11,8 +11,11 @@ from devhub_gql.domain import accounts, apps, installations, marketplace, submis
 from devhub_gql.domain.errors import NotFound
 from resolvers.base import NO_ROW, parse_global_id
 from resolvers.marketplace import listings
+from schema.accounts import Company, User
+from schema.apps import App
 from schema.context import Info
-from schema.types import App, Company, Installation, Submission, User
+from schema.installations import Installation
+from schema.reviews import Submission
 
 
 async def node(
@@ -42,13 +45,7 @@ async def _node(info: Info, id: str) -> relay.Node:
         case "Company":
             return Company.from_model(accounts.get_own_company(viewer, row_id))
         case "Installation":
-            found = (
-                await installations.visible_installations(viewer, include_uninstalled=True)
-                .filter(id=row_id)
-                .first()
-            )
-            if found is not None:
-                return Installation.from_model(found)
+            return Installation.from_model(await installations.get_installation(viewer, row_id))
         case "Submission":
             return Submission.from_model(await submissions.get_own_submission(viewer, row_id))
     raise NotFound()

@@ -24,36 +24,31 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.scalar import ScalarDefinition
 
+from devhub_gql.documents import MAX_TOKENS
 from resolvers import accounts, apps, catalog, installations, lifecycle, marketplace, nodes
-from schema.errors import shape_errors
-from schema.pagination import MAX_PAGE_SIZE, Connection
-from schema.payloads import (
-    AddCompanyMemberPayload,
+from schema.accounts import AddCompanyMemberPayload, Company, SignInPayload, SignOutPayload, User
+from schema.apps import (
+    App,
     AppPayload,
     AppWithSecretPayload,
-    AuthorizationPayload,
     DeleteAppPayload,
-    SignInPayload,
-    SignOutPayload,
     SubmitAppForReviewPayload,
+    UninstallNotice,
+)
+from schema.catalogue import Category, Scope
+from schema.errors import shape_errors
+from schema.installations import (
+    AuthorizationPayload,
+    AuthorizationRequest,
+    Installation,
     UninstallAppPayload,
 )
+from schema.marketplace import MarketplaceApp
+from schema.pagination import MAX_PAGE_SIZE, Connection
+from schema.reviews import Submission
 from schema.text_arguments import guard_text_arguments
-from schema.types import (
-    App,
-    AuthorizationRequest,
-    Category,
-    Company,
-    Installation,
-    MarketplaceApp,
-    Scope,
-    Submission,
-    UninstallNotice,
-    User,
-)
 
 MAX_ALIASES = 30
-MAX_TOKENS = 2000
 CACHE_SIZE = 256
 
 # Serialised exactly as strawberry's own DateTime; only the description says more.

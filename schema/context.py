@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import strawberry
 from starlette.requests import Request
@@ -16,6 +16,10 @@ from devhub_gql.observability import current_record
 from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
+if TYPE_CHECKING:  # both import schema types in turn; at run time the context just holds them
+    from devhub_gql.oauth.server import DevhubOAuthServer
+    from resolvers.loaders import Loaders
+
 
 @dataclass
 class Context:
@@ -24,8 +28,8 @@ class Context:
     settings: Settings
     clock: Clock
     request_id: str
-    loaders: Any  # resolvers.loaders.Loaders; typed loosely to keep schema/ free of resolvers/
-    oauth: Any  # devhub_gql.oauth.server.DevhubOAuthServer, for the consent mutations
+    loaders: Loaders
+    oauth: DevhubOAuthServer  # for the consent mutations
     sign_in_limiter: RateLimiter
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)

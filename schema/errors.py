@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -11,8 +12,9 @@ from strawberry.utils.str_converters import to_camel_case
 from tortoise.exceptions import ValidationError as ValueTooLong
 
 from devhub_gql.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from devhub_gql.domain.apps import MAX_LISTING_IMAGES, MAX_SECRET_GRACE
+from devhub_gql.domain.apps import MAX_SECRET_GRACE
 from devhub_gql.domain.errors import AccessError, ErrorCode, UserError
+from devhub_gql.domain.listing import FIELDS
 from devhub_gql.domain.validation import MAX_URL_LENGTH
 from devhub_gql.observability import current_record
 from schema.enums import described_enum
@@ -29,7 +31,7 @@ UserErrorCode = described_enum(
         ErrorCode.TOO_LONG: "A text is longer than its limit, which the message gives.",
         ErrorCode.TOO_SHORT: "Reserved for a text shorter than a minimum; no field has one today "
         "(a short password is WEAK_PASSWORD).",
-        ErrorCode.TOO_MANY: f"More than {MAX_LISTING_IMAGES} listing images.",
+        ErrorCode.TOO_MANY: f"More than {FIELDS['listing_image_urls'].max_items} listing images.",
         ErrorCode.OUT_OF_RANGE: "A number outside its range: gracePeriodHours must be 0 to "
         f"{_MAX_GRACE_HOURS}.",
         ErrorCode.INVALID_URL: "Not an absolute http(s) URL of at most "
@@ -88,6 +90,15 @@ class UserErrorType:
     def from_domain(cls, error: UserError) -> UserErrorType:
         field = to_camel_case(error.field) if error.field else None
         return cls(field=field, code=error.code, message=error.message)
+
+
+def user_errors_field() -> Any:
+    """The `userErrors` of every payload, in both schemas."""
+    return strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused, one entry per problem; empty when it "
+        "succeeded. A refused mutation changes nothing.",
+    )
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from devhub_gql.observability import capture_statements
 
 PASSWORD = "correct horse battery staple"
 
@@ -121,32 +120,9 @@ async def create_app(
     return data["createApp"]
 
 
-class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends (it logs each one at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-        self.parameters: list[list[Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s" and record.args:
-            self.statements.append(str(record.args[0]))
-            self.parameters.append(list(record.args[1] or []))
-
-
-@contextmanager
-def count_statements() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
+# The SQL statements a block sends, from the service's own listener (the one its metrics and
+# the benchmark use): `.statements` and `.parameters`.
+count_statements = capture_statements
 
 
 UPDATE_APP = """

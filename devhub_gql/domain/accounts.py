@@ -48,7 +48,8 @@ class SignedIn:
     expires_at: datetime
 
 
-def _check_person(email: str, name: str, password: str) -> tuple[str | None, str | None]:
+def _check_person(email: str, name: str, password: str) -> tuple[str, str]:
+    """The normalised email and name; every problem with the three at once."""
     problems: list[UserError] = []
     normalized_email = normalize_email(email)
     if normalized_email is None:
@@ -73,6 +74,7 @@ def _check_person(email: str, name: str, password: str) -> tuple[str | None, str
     problems += check_length("password", password, MAX_PASSWORD_LENGTH)
     if problems:
         raise UserErrors(problems)
+    assert normalized_email is not None and clean_name is not None  # else refused above
     return normalized_email, clean_name
 
 

@@ -6,7 +6,7 @@ import secrets as random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -15,6 +15,7 @@ from devhub_gql.domain import revisions, secrets
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import BASE_SCOPE, CATEGORY_SLUGS, SCOPE_NAMES, normalize_scope_set
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
+from devhub_gql.domain.listing import CRITICAL, FIELDS, Kind, ListingField
 from devhub_gql.domain.marketplace import assign_slug, listing_changed
 from devhub_gql.domain.validation import (
     check_email,
@@ -24,47 +25,12 @@ from devhub_gql.domain.validation import (
     clean_text,
     normalize_email,
 )
-from devhub_gql.models import App, AppScope, AppStatus, AppType, CompanyKind
+from devhub_gql.models import App, AppScope, AppStatus, AppType, CompanyKind, OutboxMessage
+from devhub_gql.outbox.signing import signing_secret
 
 CLIENT_SECRET_PREFIX = "dhcs"
 DEFAULT_SECRET_GRACE = timedelta(hours=24)
 MAX_SECRET_GRACE = timedelta(days=7)
-MAX_LISTING_IMAGES = 5
-
-FieldKind = Literal["text", "url", "email", "youtube", "url_list", "flag", "category"]
-
-
-@dataclass(frozen=True)
-class FieldRule:
-    kind: FieldKind
-    max_length: int | None = None
-    required: bool = False  # can never be cleared
-
-
-# Every registration and listing field a developer edits, with the rule it is checked by on save.
-FIELD_RULES: Mapping[str, FieldRule] = {
-    "name": FieldRule("text", 100, required=True),
-    "callback_url": FieldRule("url", required=True),
-    "category": FieldRule("category"),
-    "summary": FieldRule("text", 150),
-    "icon_url": FieldRule("url"),
-    "listing_image_urls": FieldRule("url_list"),
-    "description": FieldRule("text", 1500),
-    "video_url": FieldRule("youtube"),
-    "setup_instructions": FieldRule("text", 1500),
-    "website_url": FieldRule("url"),
-    "terms_of_service_url": FieldRule("url"),
-    "privacy_policy_url": FieldRule("url"),
-    "pricing_url": FieldRule("url"),
-    "support_url": FieldRule("url"),
-    "documentation_url": FieldRule("url"),
-    "support_email": FieldRule("email"),
-    "contact_email": FieldRule("email"),
-    "installation_url": FieldRule("url"),
-    "use_case": FieldRule("text", 350),
-    "test_account_notes": FieldRule("text", 1500),
-    "partner_terms_accepted": FieldRule("flag"),
-}
 
 
 @dataclass(frozen=True)
@@ -73,47 +39,48 @@ class AppWithSecret:
     client_secret: str
 
 
-def _clean_field(field: str, rule: FieldRule, value: Any) -> tuple[Any, list[UserError]]:
+def _clean_field(field: ListingField, value: Any) -> tuple[Any, list[UserError]]:
     """The value as stored, and what is wrong with it."""
-    if rule.kind == "flag":
+    name = field.name
+    if field.kind == Kind.FLAG:
         return bool(value), []
-    if rule.kind == "url_list":
+    if field.kind == Kind.URL_LIST:
         urls = [url for url in (clean_text(v) for v in value or []) if url]
-        problems = [e for url in urls for e in check_url(field, url)]
-        if len(urls) > MAX_LISTING_IMAGES:
+        problems = [e for url in urls for e in check_url(name, url)]
+        if field.max_items is not None and len(urls) > field.max_items:
             problems.append(
-                UserError(field, ErrorCode.TOO_MANY, f"At most {MAX_LISTING_IMAGES} images.")
+                UserError(name, ErrorCode.TOO_MANY, f"At most {field.max_items} entries.")
             )
         return urls, problems
     cleaned = clean_text(value)
     if cleaned is None:
-        if rule.required:
-            return None, [UserError(field, ErrorCode.REQUIRED, "This field is required.")]
+        if field.always_set:
+            return None, [UserError(name, ErrorCode.REQUIRED, "This field is required.")]
         return None, []
-    match rule.kind:
-        case "text":
-            return cleaned, check_length(field, cleaned, rule.max_length or 0)
-        case "url":
-            return cleaned, check_url(field, cleaned)
-        case "youtube":
-            return cleaned, check_youtube_url(field, cleaned)
-        case "email":
-            problems = check_email(field, cleaned)
+    match field.kind:
+        case Kind.TEXT:
+            return cleaned, check_length(name, cleaned, field.max_length or 0)
+        case Kind.URL:
+            return cleaned, check_url(name, cleaned)
+        case Kind.YOUTUBE_URL:
+            return cleaned, check_youtube_url(name, cleaned)
+        case Kind.EMAIL:
+            problems = check_email(name, cleaned)
             return (cleaned if problems else normalize_email(cleaned)), problems
-        case "category":
+        case Kind.CATEGORY:
             if cleaned not in CATEGORY_SLUGS:
-                return cleaned, [UserError(field, ErrorCode.UNKNOWN_CATEGORY, "Unknown category.")]
+                return cleaned, [UserError(name, ErrorCode.UNKNOWN_CATEGORY, "Unknown category.")]
             return cleaned, []
-    raise AssertionError(rule.kind)
+    raise AssertionError(field.kind)
 
 
 def clean_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate every given field at once; raise all problems together."""
+    """Validate every given listing field at once; raise all problems together."""
     cleaned: dict[str, Any] = {}
     problems: list[UserError] = []
-    for field, value in changes.items():
-        stored, field_problems = _clean_field(field, FIELD_RULES[field], value)
-        cleaned[field] = stored
+    for name, value in changes.items():
+        stored, field_problems = _clean_field(FIELDS[name], value)
+        cleaned[name] = stored
         problems += field_problems
     if problems:
         raise UserErrors(problems)
@@ -135,9 +102,16 @@ def clean_scopes(names: list[str]) -> list[str]:
     return normalize_scope_set(names)
 
 
-def visible_apps(viewer: Viewer) -> QuerySet[App]:
+def visible_apps(
+    viewer: Viewer, *, app_type: AppType | None = None, status: AppStatus | None = None
+) -> QuerySet[App]:
     """The apps the viewer's company develops, newest first; deleted ones are gone."""
-    return App.filter(company_id=viewer.company_id, deleted_at=None).order_by("-created_at", "-id")
+    found = App.filter(company_id=viewer.company_id, deleted_at=None)
+    if app_type is not None:
+        found = found.filter(type=app_type)
+    if status is not None:
+        found = found.filter(status=status)
+    return found.order_by("-created_at", "-id")
 
 
 async def get_app(viewer: Viewer, app_id: int) -> App:
@@ -204,7 +178,7 @@ async def update_app(
             raise UserErrors.single(
                 None, ErrorCode.APP_IN_REVIEW, "The app is in review; withdraw it to edit it."
             )
-        critical = {f: cleaned.pop(f) for f in revisions.CRITICAL_FIELDS if f in cleaned}
+        critical = {f.name: cleaned.pop(f.name) for f in CRITICAL if f.name in cleaned}
         if new_scopes is not None:
             critical["scopes"] = new_scopes
         if app.status in revisions.GUARDED_STATUSES:
@@ -212,8 +186,8 @@ async def update_app(
         else:
             await revisions.apply_critical_values(app, critical, now)
         renamed = "name" in cleaned and cleaned["name"] != app.name
-        for field, value in cleaned.items():
-            setattr(app, field, value)
+        for name, value in cleaned.items():
+            setattr(app, FIELDS[name].column, value)
         app.updated_at = now
         await app.save()
         if renamed:
@@ -243,6 +217,18 @@ async def rotate_client_secret(
         app.updated_at = now
         await app.save()
     return AppWithSecret(app=app, client_secret=client_secret)
+
+
+def signing_secret_for(viewer: Viewer | None, app: App, secret_key: str) -> str | None:
+    """The secret that signs the app's notices: for its own company's developers only."""
+    if viewer is None or viewer.company_id != app.company_id:
+        return None
+    return signing_secret(app.client_id, secret_key)
+
+
+def uninstall_notices(app: App) -> QuerySet[OutboxMessage]:
+    """The notices sent to the app's callback URL, newest first."""
+    return OutboxMessage.filter(app_id=app.id).order_by("-created_at", "-id")
 
 
 def client_secret_matches(app: App, client_secret: str, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -292,6 +293,17 @@ def effective_scopes(granted: Iterable[str], asked: Iterable[str]) -> list[str]:
     covering `X:read` on both sides (an app going from `deals:read` to `deals:full` keeps its
     users' `deals:read` until they consent again; going back keeps `deals:read` for all)."""
     return normalize_scope_set(expand_scopes(granted) & expand_scopes(asked))
+
+
+async def scope_catalogue() -> list[dict[str, Any]]:
+    """Every scope with its label, description and endpoints, in catalogue order."""
+    return (
+        await Scope.all().order_by("position").values("name", "label", "description", "endpoints")
+    )
+
+
+async def category_catalogue() -> list[Category]:
+    return await Category.all().order_by("position")
 
 
 async def sync_catalogues() -> None:

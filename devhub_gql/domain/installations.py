@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
@@ -26,14 +27,25 @@ from devhub_gql.models import (
 from devhub_gql.outbox import enqueue_uninstall_notice
 
 
+class RefusalCode(StrEnum):
+    """Why a user may not install an app they may see (each is also a UserErrorCode)."""
+
+    ADMIN_REQUIRED = ErrorCode.ADMIN_REQUIRED.value
+    INVALID_AUTHORIZATION_REQUEST = ErrorCode.INVALID_AUTHORIZATION_REQUEST.value
+
+
 @dataclass(frozen=True)
 class Refusal:
-    code: str
+    code: RefusalCode
     message: str
+
+    def as_user_errors(self) -> UserErrors:
+        return UserErrors.single(None, ErrorCode(self.code.value), self.message)
 
 
 ADMIN_ONLY = Refusal(
-    "ADMIN_REQUIRED", "Only company admins can install an app that asks for the admin scope."
+    RefusalCode.ADMIN_REQUIRED,
+    "Only company admins can install an app that asks for the admin scope.",
 )
 
 
@@ -79,6 +91,18 @@ def visible_installations(viewer: Viewer, *, include_uninstalled: bool) -> Query
     return queryset.order_by("-installed_at", "-id")
 
 
+async def get_installation(viewer: Viewer, installation_id: int) -> Installation:
+    """One of the installations the viewer sees (installed or not); others are not found."""
+    found = (
+        await visible_installations(viewer, include_uninstalled=True)
+        .filter(id=installation_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No installation with this id.")
+    return found
+
+
 async def revoke_tokens(installation_ids: list[int], now: datetime) -> None:
     await RefreshToken.filter(installation_id__in=installation_ids, revoked_at=None).update(
         revoked_at=now
@@ -117,13 +141,7 @@ async def uninstall_everywhere(app: App, *, now: datetime) -> int:
 
 async def uninstall_by_user(viewer: Viewer, installation_id: int, *, now: datetime) -> Installation:
     async with in_transaction():
-        installation = (
-            await visible_installations(viewer, include_uninstalled=True)
-            .filter(id=installation_id)
-            .first()
-        )
-        if installation is None:
-            raise NotFound("No installation with this id.")
+        installation = await get_installation(viewer, installation_id)
         app = await App.get(id=installation.app_id)
         if not await uninstall(installation, app, now=now):
             raise UserErrors.single(

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from devhub_gql.domain.errors import BadRequest, NotFound
+from devhub_gql.domain.listing import PUBLIC
 from devhub_gql.models import App, AppSlug, AppStatus, AppType, MarketplaceState
 
 MAX_SLUG_LENGTH = 80
@@ -47,7 +49,7 @@ def listed_apps(
     return queryset.order_by(*_ORDER[sort])
 
 
-async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> dict:
+async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> dict[str, Any]:
     """A published app, or an approved (unpublished) one: those stay reachable by direct link."""
     queryset = App.filter(
         type=AppType.PUBLIC,
@@ -55,9 +57,9 @@ async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> 
         deleted_at=None,
     )
     if app_id is not None:
-        rows = await queryset.filter(id=app_id).limit(1).values(*LISTING_FIELDS)
+        rows = await queryset.filter(id=app_id).limit(1).values(*LISTING_COLUMNS)
     elif slug and len(slug) <= MAX_SLUG_LENGTH:
-        rows = await queryset.filter(slugs__slug=slug.lower()).limit(1).values(*LISTING_FIELDS)
+        rows = await queryset.filter(slugs__slug=slug.lower()).limit(1).values(*LISTING_COLUMNS)
     else:
         rows = []
     if not rows:
@@ -65,34 +67,21 @@ async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> 
     return rows[0]
 
 
-# The columns a listing shows; read as plain values, not model instances (a page holds 50).
-LISTING_FIELDS = (
+# The columns a listing shows, read as plain values, not model instances (a page holds 50): the
+# public listing fields, and what the page adds (installs, the developer, the install link).
+LISTING_COLUMNS = (
     "id",
-    "name",
-    "icon_url",
-    "summary",
-    "description",
-    "listing_image_urls",
-    "video_url",
-    "setup_instructions",
-    "website_url",
-    "terms_of_service_url",
-    "privacy_policy_url",
-    "pricing_url",
-    "support_url",
-    "documentation_url",
-    "support_email",
+    *(field.column for field in PUBLIC),
     "installation_count",
     "published_at",
     "installation_url",
     "client_id",
     "callback_url",
     "company_id",
-    "category_id",
 )
 
 
-def install_url(listing: dict, public_url: str) -> str:
+def install_url(listing: dict[str, Any], public_url: str) -> str:
     """Where "Install" sends a user: the app's own installation page, or our authorize URL."""
     query = urlencode({"client_id": listing["client_id"], "redirect_uri": listing["callback_url"]})
     return listing["installation_url"] or f"{public_url}/oauth/authorize?{query}"
@@ -139,8 +128,8 @@ async def listing_version() -> int:
     version is never served again, by this process or any other, once the change committed.
     """
     # The row is created by `devhub-gql migrate` (see catalog.sync_catalogues).
-    row = await MarketplaceState.filter(id=1).values_list("version", flat=True)
-    return row[0] if row else 0
+    state = await MarketplaceState.get_or_none(id=1)
+    return state.version if state is not None else 0
 
 
 async def listing_changed() -> None:

@@ -7,30 +7,30 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
-from devhub_gql.domain import audit, installations, revisions
+from devhub_gql.domain import installations, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, UserErrors
-from devhub_gql.domain.lifecycle import Transition, apply_transition, check_transition
+from devhub_gql.domain.lifecycle import SUBMISSIONS, Move, check_app, move_app, transition
 from devhub_gql.domain.marketplace import listing_changed
-from devhub_gql.domain.validation import check_length, clean_text
-from devhub_gql.models import App, AppStatus, Submission, SubmissionStatus
+from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_text
+from devhub_gql.models import App, AppStatus, AuditAction, Submission, SubmissionStatus
 
 
-async def _transition(viewer: Viewer, app_id: int, transition: Transition, now: datetime) -> App:
+async def _move(viewer: Viewer, app_id: int, action: AuditAction, now: datetime) -> App:
     async with in_transaction():
         app = await get_app(viewer, app_id)
-        await apply_transition(app, transition, actor_id=viewer.user.id, now=now)
+        await move_app(app, action, actor_id=viewer.user.id, now=now)
     return app
 
 
 async def publish_app(viewer: Viewer, app_id: int, *, now: datetime) -> App:
-    return await _transition(viewer, app_id, Transition.PUBLISH, now)
+    return await _move(viewer, app_id, AuditAction.PUBLISH, now)
 
 
 async def unpublish_app(viewer: Viewer, app_id: int, *, now: datetime) -> App:
     """Hidden from the marketplace; still installed and installable by direct link."""
-    return await _transition(viewer, app_id, Transition.UNPUBLISH, now)
+    return await _move(viewer, app_id, AuditAction.UNPUBLISH, now)
 
 
 async def change_app_to_live(
@@ -38,11 +38,11 @@ async def change_app_to_live(
 ) -> App:
     """A private app goes live for good once its callback URL answers."""
     app = await get_app(viewer, app_id)
-    check_transition(app, Transition.CHANGE_TO_LIVE)
+    check_app(app, AuditAction.CHANGE_TO_LIVE)
     callback = await outbound.probe(app.callback_url, allow_private=allow_private)
     if not callback.answered:
         raise UserErrors.single("callback_url", ErrorCode.CALLBACK_UNREACHABLE, callback.message)
-    return await _transition(viewer, app_id, Transition.CHANGE_TO_LIVE, now)
+    return await _move(viewer, app_id, AuditAction.CHANGE_TO_LIVE, now)
 
 
 async def merge_pending_revision(viewer: Viewer, app_id: int, *, now: datetime) -> App:
@@ -69,7 +69,7 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
             raise UserErrors.single(
                 "reason", ErrorCode.REASON_REQUIRED, "Say why the app is deleted."
             )
-        if problems := check_length("reason", reason_text, 1000):
+        if problems := check_length("reason", reason_text, MAX_REASON_LENGTH):
             raise UserErrors(problems)
         if app.status == AppStatus.PUBLISHED:
             raise UserErrors.single(
@@ -88,15 +88,17 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
             )
         await installations.uninstall_everywhere(app, now=now)
         await listing_changed()
-        await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).update(
-            status=SubmissionStatus.WITHDRAWN, decided_at=now
-        )
-        await audit.record(
-            app.id,
+        pending = await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING)
+        await transition(
+            AuditAction.DELETE,
+            None,
+            app_id=app.id,
             actor_id=viewer.user.id,
-            action="delete",
-            from_status=app.status.value,
-            reason=reason_text,
             now=now,
+            reason=reason_text,
+            alongside=[
+                Move(SUBMISSIONS, row.id, row.status, {"decided_at": now}) for row in pending
+            ],
+            from_status=app.status,
         )
     return app

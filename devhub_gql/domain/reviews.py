@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -9,7 +10,6 @@ from enum import StrEnum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import audit
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import (
     ErrorCode,
@@ -19,18 +19,16 @@ from devhub_gql.domain.errors import (
     UserError,
     UserErrors,
 )
-from devhub_gql.domain.lifecycle import Transition, apply_transition
-from devhub_gql.domain.validation import check_length, clean_text
+from devhub_gql.domain.lifecycle import REVISIONS, SUBMISSIONS, Move, move_app, transition
+from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_text
 from devhub_gql.models import (
     App,
+    AuditAction,
     PendingRevision,
-    RevisionStatus,
     Submission,
     SubmissionKind,
     SubmissionStatus,
 )
-
-MAX_REASON_LENGTH = 1000
 
 
 class RejectionCode(StrEnum):
@@ -73,16 +71,26 @@ async def get_submission(submission_id: int) -> Submission:
     return submission
 
 
-def earlier_decisions(submission: Submission) -> QuerySet[Submission]:
-    return (
-        Submission.filter(
-            app_id=submission.app_id,
-            submitted_at__lte=submission.submitted_at,
-            status__in=(SubmissionStatus.APPROVED, SubmissionStatus.REJECTED),
-        )
-        .exclude(id=submission.id)
-        .order_by("-decided_at", "-id")
-    )
+def current_submission(history: Sequence[Submission]) -> Submission | None:
+    """The submission waiting for a reviewer, if any (`history` as lookups.submissions gives it,
+    newest first)."""
+    return next((row for row in history if row.status == SubmissionStatus.PENDING), None)
+
+
+def latest_rejection(history: Sequence[Submission]) -> Submission | None:
+    return next((row for row in history if row.status == SubmissionStatus.REJECTED), None)
+
+
+def earlier_decisions(submission: Submission, history: Sequence[Submission]) -> list[Submission]:
+    """The decisions on the same app before this submission, the latest first."""
+    decided = [
+        row
+        for row in history
+        if row.id != submission.id
+        and row.submitted_at <= submission.submitted_at
+        and row.status in (SubmissionStatus.APPROVED, SubmissionStatus.REJECTED)
+    ]
+    return sorted(decided, key=lambda row: (row.decided_at, row.id), reverse=True)
 
 
 def _clean_reasons(reasons: list[RejectionReason]) -> list[dict[str, str]]:
@@ -125,35 +133,40 @@ async def decide(
     note = clean_text(note)
     if problems := check_length("note", note, MAX_REASON_LENGTH):
         raise UserErrors(problems)
-    status = SubmissionStatus.APPROVED if approve else SubmissionStatus.REJECTED
+    summary = "; ".join(f"{r['code']}: {r['message']}" for r in cleaned_reasons) or note
+    # Expected PENDING whatever was read: a submission decided meanwhile is ALREADY_DECIDED.
+    decision = Move(
+        SUBMISSIONS,
+        submission.id,
+        SubmissionStatus.PENDING,
+        {
+            "decided_by_id": reviewer.user.id,
+            "decided_at": now,
+            "note": note,
+            "reasons": cleaned_reasons,
+        },
+    )
     async with in_transaction():
-        decided = await Submission.filter(id=submission.id, status=SubmissionStatus.PENDING).update(
-            status=status,
-            decided_by_id=reviewer.user.id,
-            decided_at=now,
-            note=note,
-            reasons=cleaned_reasons,
-        )
-        if not decided:
-            raise UserErrors.single(
-                None, ErrorCode.ALREADY_DECIDED, "This submission is no longer waiting for review."
-            )
-        summary = "; ".join(f"{r['code']}: {r['message']}" for r in cleaned_reasons) or note
         if submission.kind == SubmissionKind.LISTING:
-            transition = Transition.APPROVE if approve else Transition.REJECT
-            await apply_transition(
-                app, transition, actor_id=reviewer.user.id, now=now, reason=summary
+            action = AuditAction.APPROVE if approve else AuditAction.REJECT
+            await move_app(
+                app,
+                action,
+                actor_id=reviewer.user.id,
+                now=now,
+                reason=summary,
+                alongside=[decision],
             )
         else:
-            await PendingRevision.filter(id=submission.revision_id).update(
-                status=RevisionStatus.APPROVED if approve else RevisionStatus.DRAFT, updated_at=now
-            )
-            await audit.record(
-                app.id,
+            revision = await PendingRevision.get(id=submission.revision_id)
+            await transition(
+                AuditAction.REVISION_APPROVED if approve else AuditAction.REVISION_REJECTED,
+                Move(REVISIONS, revision.id, revision.status),
+                app_id=app.id,
                 actor_id=reviewer.user.id,
-                action="revision_approved" if approve else "revision_rejected",
-                reason=summary,
                 now=now,
+                reason=summary,
+                alongside=[decision],
             )
     return await Submission.get(id=submission.id)
 
@@ -172,7 +185,7 @@ async def unpublish_by_reviewer(
         app = await App.filter(id=app_id, deleted_at=None).first()
         if app is None:
             raise NotFound("No app with this id.")
-        await apply_transition(
-            app, Transition.UNPUBLISH, actor_id=reviewer.user.id, now=now, reason=reason_text
+        await move_app(
+            app, AuditAction.UNPUBLISH, actor_id=reviewer.user.id, now=now, reason=reason_text
         )
     return app

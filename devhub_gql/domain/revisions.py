@@ -10,54 +10,58 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from devhub_gql.domain import audit
 from devhub_gql.domain.catalog import covers, in_catalogue_order
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.installations import require_reauthorization
+from devhub_gql.domain.lifecycle import REVISIONS, Move, transition
+from devhub_gql.domain.listing import CRITICAL, FIELDS, values_of
 from devhub_gql.domain.marketplace import listing_changed
-from devhub_gql.models import App, AppScope, AppStatus, PendingRevision, RevisionStatus
+from devhub_gql.models import App, AppScope, AppStatus, AuditAction, PendingRevision, RevisionStatus
 
-CRITICAL_FIELDS = ("callback_url", "scopes", "installation_url", "category")
+SCOPES = "scopes"  # critical too, though no listing field: the app's live scope set
 OPEN_REVISION = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED)
 # Statuses whose critical edits wait in a pending revision.
 GUARDED_STATUSES = (AppStatus.APPROVED, AppStatus.PUBLISHED)
 
 
 async def live_scopes(app_id: int) -> list[str]:
-    return in_catalogue_order(
-        await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
-    )
+    names = await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
+    return in_catalogue_order(str(name) for name in names)
 
 
 async def replace_scopes(app_id: int, names: list[str]) -> None:
     await AppScope.filter(app_id=app_id).exclude(scope_id__in=names).delete()
-    existing = set(await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True))
+    existing = {
+        str(name)
+        for name in await AppScope.filter(app_id=app_id).values_list("scope_id", flat=True)
+    }
     await AppScope.bulk_create(
         [AppScope(app_id=app_id, scope_id=name) for name in names if name not in existing]
     )
 
 
 def live_values(app: App, scopes: list[str]) -> dict[str, Any]:
-    return {
-        "callback_url": app.callback_url,
-        "scopes": scopes,
-        "installation_url": app.installation_url,
-        "category": app.category_id,
-    }
+    """The live values of everything a pending revision may change."""
+    return {**values_of(app, CRITICAL), SCOPES: scopes}
 
 
 def compute_diff(live: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """Scopes added and removed, and every other changed field with its old and new value."""
-    old_scopes, new_scopes = set(live["scopes"]), set(changes.get("scopes", live["scopes"]))
+    old_scopes, new_scopes = set(live[SCOPES]), set(changes.get(SCOPES, live[SCOPES]))
     return {
         "scopes_added": in_catalogue_order(new_scopes - old_scopes),
         "scopes_removed": in_catalogue_order(old_scopes - new_scopes),
         "fields": [
-            {"field": field, "old": live[field], "new": changes[field]}
-            for field in CRITICAL_FIELDS
-            if field != "scopes" and field in changes
+            {"field": field.name, "old": live[field.name], "new": changes[field.name]}
+            for field in CRITICAL
+            if field.name in changes
         ],
     }
+
+
+def pending_diff(app: App, scopes: list[str], revision: PendingRevision) -> dict[str, Any]:
+    """What merging the revision would change in the live app as it is now."""
+    return compute_diff(live_values(app, scopes), revision.changes)
 
 
 def diff_is_empty(diff: dict[str, Any]) -> bool:
@@ -106,14 +110,14 @@ async def apply_critical_values(app: App, values: dict[str, Any], now: datetime)
 
     New scopes reach installations only through their users: each must re-authorize.
     """
-    for field, value in values.items():
-        if field == "scopes":
+    for name, value in values.items():
+        if name == SCOPES:
             grows = not covers(await live_scopes(app.id), value)
             await replace_scopes(app.id, value)
             if grows:
                 await require_reauthorization(app.id, value, now=now)
         else:
-            setattr(app, "category_id" if field == "category" else field, value)
+            setattr(app, FIELDS[name].column, value)
 
 
 async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
@@ -123,22 +127,17 @@ async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
         raise UserErrors.single(
             None, ErrorCode.NO_PENDING_REVISION, "There is no revision to merge."
         )
-    if revision.status != RevisionStatus.APPROVED:
-        raise UserErrors.single(
-            None, ErrorCode.INVALID_TRANSITION, "Only an approved revision can be merged."
-        )
     diff = compute_diff(live_values(app, await live_scopes(app.id)), revision.changes)
-    claimed = await PendingRevision.filter(id=revision.id, status=RevisionStatus.APPROVED).update(
-        status=RevisionStatus.MERGED, updated_at=now
+    await transition(
+        AuditAction.REVISION_MERGED,
+        Move(REVISIONS, revision.id, revision.status),
+        app_id=app.id,
+        actor_id=actor_id,
+        now=now,
     )
-    if not claimed:
-        raise UserErrors.single(
-            None, ErrorCode.INVALID_TRANSITION, "The revision changed meanwhile."
-        )
     await apply_critical_values(app, revision.changes, now)
     app.updated_at = now
     await app.save()
-    await audit.record(app.id, actor_id=actor_id, action="revision_merged", now=now)
     await listing_changed()
     return diff
 
@@ -151,11 +150,10 @@ async def discard(app: App, *, actor_id: int, now: datetime) -> None:
         )
     if revision.status == RevisionStatus.IN_REVIEW:
         raise _locked(revision)
-    discarded = await PendingRevision.filter(id=revision.id, status=revision.status).update(
-        status=RevisionStatus.DISCARDED, updated_at=now
+    await transition(
+        AuditAction.REVISION_DISCARDED,
+        Move(REVISIONS, revision.id, revision.status),
+        app_id=app.id,
+        actor_id=actor_id,
+        now=now,
     )
-    if not discarded:
-        raise UserErrors.single(
-            None, ErrorCode.INVALID_TRANSITION, "The revision changed meanwhile."
-        )
-    await audit.record(app.id, actor_id=actor_id, action="revision_discarded", now=now)

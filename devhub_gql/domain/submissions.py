@@ -6,21 +6,31 @@ automated checks; the reviewer decides on exactly what was sent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
-from devhub_gql.domain import audit, revisions
+from devhub_gql.domain import revisions
 from devhub_gql.domain.accounts import Viewer
-from devhub_gql.domain.apps import FIELD_RULES, get_app
+from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.catalog import ADMIN_SCOPE, BASE_SCOPE
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
-from devhub_gql.domain.lifecycle import Transition, apply_transition, check_transition
+from devhub_gql.domain.lifecycle import (
+    REVISIONS,
+    SUBMISSIONS,
+    Move,
+    check_app,
+    move_app,
+    transition,
+)
+from devhub_gql.domain.listing import REQUIRED_FOR_REVIEW, URLS, Kind, values_of
 from devhub_gql.domain.validation import is_secure_url
 from devhub_gql.models import (
     App,
+    AuditAction,
     PendingRevision,
     RevisionStatus,
     Submission,
@@ -28,37 +38,19 @@ from devhub_gql.models import (
     SubmissionStatus,
 )
 
-# Listing fields a public app needs before review (name and callback URL are always present).
-REQUIRED_FOR_REVIEW = (
-    "category",
-    "summary",
-    "icon_url",
-    "description",
-    "website_url",
-    "terms_of_service_url",
-    "privacy_policy_url",
-    "contact_email",
-)
-URL_FIELDS = tuple(field for field, rule in FIELD_RULES.items() if rule.kind in ("url", "youtube"))
-
 
 def snapshot_of(app: App, scopes: list[str]) -> dict[str, Any]:
     """Every reviewable field of the app as a plain dict."""
-    values = {field: getattr(app, field) for field in FIELD_RULES if field != "category"}
-    return {**values, "category": app.category_id, "type": app.type.value, "scopes": scopes}
+    return {**values_of(app), "type": app.type.value, revisions.SCOPES: scopes}
 
 
 def missing_requirements(view: dict[str, Any], *, allow_private: bool) -> list[UserError]:
     problems = [
-        UserError(field, ErrorCode.REQUIRED, "Required before review.")
+        UserError(field.name, field.review_refusal.code, field.review_refusal.message)
         for field in REQUIRED_FOR_REVIEW
-        if not view.get(field)
+        if not view.get(field.name)
     ]
-    if not view["listing_image_urls"]:
-        problems.append(
-            UserError("listing_image_urls", ErrorCode.TOO_FEW, "Add at least one listing image.")
-        )
-    if not [scope for scope in view["scopes"] if scope != BASE_SCOPE]:
+    if not [scope for scope in view[revisions.SCOPES] if scope != BASE_SCOPE]:
         problems.append(
             UserError("scopes", ErrorCode.TOO_FEW, "Choose at least one scope besides base.")
         )
@@ -66,22 +58,17 @@ def missing_requirements(view: dict[str, Any], *, allow_private: bool) -> list[U
         problems.append(
             UserError("callback_url", ErrorCode.HTTPS_REQUIRED, "The callback URL must use https.")
         )
-    if not view["partner_terms_accepted"]:
-        problems.append(
-            UserError(
-                "partner_terms_accepted",
-                ErrorCode.TERMS_NOT_ACCEPTED,
-                "Agree to the partner terms to submit.",
-            )
-        )
     return problems
 
 
 async def automated_checks(view: dict[str, Any], *, allow_private: bool) -> list[dict[str, Any]]:
     """What a reviewer sees first: each check with an id, whether it passed, and why."""
-    urls = [view[field] for field in URL_FIELDS if view.get(field)] + list(
-        view["listing_image_urls"]
-    )
+    urls = [
+        url
+        for field in URLS
+        for url in (view[field.name] if field.kind == Kind.URL_LIST else [view[field.name]])
+        if url
+    ]
     insecure = [url for url in urls if not is_secure_url(url, allow_loopback_http=allow_private)]
     callback = await outbound.probe(view["callback_url"], allow_private=allow_private)
     return [
@@ -119,13 +106,19 @@ async def _what_to_submit(app: App) -> tuple[SubmissionKind, PendingRevision | N
                 "submitted, and there is none waiting.",
             )
         return SubmissionKind.REVISION, revision
-    check_transition(app, Transition.SUBMIT)
+    check_app(app, AuditAction.SUBMIT)
     return SubmissionKind.LISTING, None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    app: App  # IN_REVIEW after a listing, unchanged after a revision
+    submission: Submission
 
 
 async def submit_for_review(
     viewer: Viewer, app_id: int, *, now: datetime, allow_private: bool
-) -> Submission:
+) -> Submitted:
     app = await get_app(viewer, app_id)
     kind, revision = await _what_to_submit(app)
     live = snapshot_of(app, await revisions.live_scopes(app.id))
@@ -141,19 +134,16 @@ async def submit_for_review(
     checks = await automated_checks(view, allow_private=allow_private)
     async with in_transaction():
         if revision is None:
-            await apply_transition(app, Transition.SUBMIT, actor_id=viewer.user.id, now=now)
+            await move_app(app, AuditAction.SUBMIT, actor_id=viewer.user.id, now=now)
         else:
-            claimed = await PendingRevision.filter(
-                id=revision.id, status=RevisionStatus.DRAFT
-            ).update(status=RevisionStatus.IN_REVIEW, updated_at=now)
-            if not claimed:
-                raise UserErrors.single(
-                    None, ErrorCode.REVISION_LOCKED, "The revision changed meanwhile; reload it."
-                )
-            await audit.record(
-                app.id, actor_id=viewer.user.id, action="revision_submitted", now=now
+            await transition(
+                AuditAction.REVISION_SUBMITTED,
+                Move(REVISIONS, revision.id, revision.status),
+                app_id=app.id,
+                actor_id=viewer.user.id,
+                now=now,
             )
-        return await Submission.create(
+        submission = await Submission.create(
             app_id=app.id,
             revision_id=revision.id if revision else None,
             kind=kind,
@@ -163,6 +153,7 @@ async def submit_for_review(
             submitted_by_id=viewer.user.id,
             submitted_at=now,
         )
+    return Submitted(app=app, submission=submission)
 
 
 async def withdraw_from_review(viewer: Viewer, app_id: int, *, now: datetime) -> App:
@@ -171,23 +162,22 @@ async def withdraw_from_review(viewer: Viewer, app_id: int, *, now: datetime) ->
         submission = await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).first()
         if submission is None:
             # Nothing pending: let the state machine say why this app cannot be withdrawn.
-            check_transition(app, Transition.WITHDRAW)
+            check_app(app, AuditAction.WITHDRAW)
             raise UserErrors.single(None, ErrorCode.INVALID_TRANSITION, "Nothing is in review.")
-        withdrawn = await Submission.filter(
-            id=submission.id, status=SubmissionStatus.PENDING
-        ).update(status=SubmissionStatus.WITHDRAWN, decided_at=now)
-        if not withdrawn:
-            raise UserErrors.single(
-                None, ErrorCode.ALREADY_DECIDED, "A reviewer decided on it meanwhile."
-            )
+        taken_back = Move(SUBMISSIONS, submission.id, SubmissionStatus.PENDING, {"decided_at": now})
         if submission.kind == SubmissionKind.LISTING:
-            await apply_transition(app, Transition.WITHDRAW, actor_id=viewer.user.id, now=now)
-        else:
-            await PendingRevision.filter(id=submission.revision_id).update(
-                status=RevisionStatus.DRAFT, updated_at=now
+            await move_app(
+                app, AuditAction.WITHDRAW, actor_id=viewer.user.id, now=now, alongside=[taken_back]
             )
-            await audit.record(
-                app.id, actor_id=viewer.user.id, action="revision_withdrawn", now=now
+        else:
+            revision = await PendingRevision.get(id=submission.revision_id)
+            await transition(
+                AuditAction.REVISION_WITHDRAWN,
+                Move(REVISIONS, revision.id, revision.status),
+                app_id=app.id,
+                actor_id=viewer.user.id,
+                now=now,
+                alongside=[taken_back],
             )
     return app
 

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from devhub_gql.domain.errors import ErrorCode, UserError
 
 MAX_URL_LENGTH = 2048
+MAX_REASON_LENGTH = 1000  # a deletion's, an unpublication's, a rejection reason's, a note
 MAX_EMAIL_LOCAL_PART = 64  # RFC 5321 §4.5.3.1.1
 MAX_EMAIL_LENGTH = 254
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the bidirectional

@@ -18,6 +18,7 @@ from devhub_gql.models.installations import (
 )
 from devhub_gql.models.outbox import AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.models.reviews import (
+    AuditAction,
     AuditEntry,
     PendingRevision,
     RevisionStatus,
@@ -34,6 +35,7 @@ __all__ = [
     "AppStatus",
     "AppType",
     "AttemptOutcome",
+    "AuditAction",
     "AuditEntry",
     "AuthorizationCode",
     "Category",

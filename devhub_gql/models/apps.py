@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from devhub_gql.models.accounts import Company, User
+    from devhub_gql.models.catalog import Category, Scope
 
 
 class AppType(StrEnum):
@@ -23,11 +28,11 @@ class AppStatus(StrEnum):
 
 class App(Model):
     id = fields.IntField(primary_key=True)
-    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "devhub.Company", related_name="apps", on_delete=fields.RESTRICT
     )
     company_id: int
-    created_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name="created_apps", on_delete=fields.RESTRICT
     )
     created_by_id: int
@@ -44,13 +49,13 @@ class App(Model):
 
     # Listing and registration (checked in full only on submission).
     name = fields.CharField(max_length=100)
-    category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "devhub.Category", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     category_id: str | None
     summary = fields.CharField(max_length=150, null=True)
     icon_url = fields.CharField(max_length=2048, null=True)
-    listing_image_urls = fields.JSONField(default=list)
+    listing_image_urls: fields.JSONField[list[str]] = fields.JSONField(default=list)
     description = fields.TextField(null=True)
     video_url = fields.CharField(max_length=2048, null=True)
     setup_instructions = fields.TextField(null=True)
@@ -96,7 +101,7 @@ class AppScope(Model):
         "devhub.App", related_name="app_scopes", on_delete=fields.CASCADE
     )
     app_id: int
-    scope: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    scope: fields.ForeignKeyRelation[Scope] = fields.ForeignKeyField(
         "devhub.Scope", related_name=False, on_delete=fields.RESTRICT
     )
     scope_id: str

@@ -10,7 +10,7 @@ class Scope(Model):
     name = fields.CharField(max_length=64, primary_key=True)
     label = fields.CharField(max_length=100)
     description = fields.CharField(max_length=300)
-    endpoints = fields.JSONField(default=list)
+    endpoints: fields.JSONField[list[str]] = fields.JSONField(default=list)
     position = fields.IntField()
 
     class Meta:

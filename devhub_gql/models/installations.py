@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from devhub_gql.models.accounts import Company, User
+    from devhub_gql.models.apps import App
 
 
 class Installation(Model):
     """One per app and user (a user belongs to one company), kept after uninstalling."""
 
     id = fields.IntField(primary_key=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name="installations", on_delete=fields.RESTRICT
     )
     app_id: int
-    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "devhub.Company", related_name="installations", on_delete=fields.RESTRICT
     )
     company_id: int
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name="installations", on_delete=fields.RESTRICT
     )
     user_id: int
     # The scopes the user granted; the app's live scopes may since have grown or shrunk.
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     installed_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     uninstalled_at = fields.DatetimeField(null=True)
@@ -41,18 +47,18 @@ class Installation(Model):
 class AuthorizationCode(Model):
     id = fields.IntField(primary_key=True)
     code_digest = fields.CharField(max_length=64, unique=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name=False, on_delete=fields.RESTRICT
     )
     app_id: int
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name=False, on_delete=fields.RESTRICT
     )
     user_id: int
     # The redirect URI the authorize request named; null when it named none (the callback was
     # used), and then the token request need not repeat it.
     redirect_uri = fields.CharField(max_length=2048, null=True)
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     code_challenge = fields.CharField(max_length=128, null=True)
     code_challenge_method = fields.CharField(max_length=10, null=True)
     created_at = fields.DatetimeField()
@@ -72,7 +78,7 @@ class RefreshToken(Model):
     )
     installation_id: int
     # The code that produced it: replaying that code revokes it.
-    code: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    code: fields.ForeignKeyNullableRelation[AuthorizationCode] = fields.ForeignKeyField(
         "devhub.AuthorizationCode", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     code_id: int | None
@@ -97,7 +103,7 @@ class AccessToken(Model):
         "devhub.RefreshToken", related_name="access_tokens", on_delete=fields.RESTRICT
     )
     refresh_token_id: int
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)

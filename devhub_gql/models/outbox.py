@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from devhub_gql.models.apps import App
 
 
 class NoticeStatus(StrEnum):
@@ -24,7 +28,7 @@ class AttemptOutcome(StrEnum):
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
     webhook_id = fields.CharField(max_length=64, unique=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name="outbox_messages", on_delete=fields.RESTRICT
     )
     app_id: int

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from devhub_gql.models.accounts import User
+    from devhub_gql.models.apps import App
 
 
 class RevisionStatus(StrEnum):
@@ -28,6 +33,26 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
 
 
+class AuditAction(StrEnum):
+    """What an audit entry records: a transition of the app or of its pending revision, or the
+    app's deletion. The values are those the log has always stored."""
+
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    APPROVE = "approve"
+    REJECT = "reject"
+    PUBLISH = "publish"
+    UNPUBLISH = "unpublish"
+    CHANGE_TO_LIVE = "change_to_live"
+    DELETE = "delete"
+    REVISION_SUBMITTED = "revision_submitted"
+    REVISION_WITHDRAWN = "revision_withdrawn"
+    REVISION_APPROVED = "revision_approved"
+    REVISION_REJECTED = "revision_rejected"
+    REVISION_MERGED = "revision_merged"
+    REVISION_DISCARDED = "revision_discarded"
+
+
 class PendingRevision(Model):
     """Critical-field changes to an approved app, kept apart from the live app until merged.
 
@@ -35,12 +60,12 @@ class PendingRevision(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name="revisions", on_delete=fields.CASCADE
     )
     app_id: int
     status = fields.CharEnumField(RevisionStatus, max_length=16, default=RevisionStatus.DRAFT)
-    changes = fields.JSONField(default=dict)
+    changes: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -53,31 +78,31 @@ class Submission(Model):
     """A frozen snapshot sent to review, its automated checks, and the reviewer's decision."""
 
     id = fields.IntField(primary_key=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name="submissions", on_delete=fields.CASCADE
     )
     app_id: int
-    revision: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    revision: fields.ForeignKeyNullableRelation[PendingRevision] = fields.ForeignKeyField(
         "devhub.PendingRevision", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     revision_id: int | None
     kind = fields.CharEnumField(SubmissionKind, max_length=16)
     status = fields.CharEnumField(SubmissionStatus, max_length=16, default=SubmissionStatus.PENDING)
-    snapshot = fields.JSONField()
-    diff = fields.JSONField(null=True)
-    checks = fields.JSONField(default=list)
-    submitted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    snapshot: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    diff: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    checks: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+    submitted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name=False, on_delete=fields.RESTRICT
     )
     submitted_by_id: int
     submitted_at = fields.DatetimeField()
-    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     note = fields.TextField(null=True)
-    reasons = fields.JSONField(default=list)
+    reasons: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
 
     class Meta:
         table = "submission"
@@ -88,15 +113,15 @@ class AuditEntry(Model):
     """One change of an app's state. Rows are only ever inserted."""
 
     id = fields.IntField(primary_key=True)
-    app: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
         "devhub.App", related_name="audit_entries", on_delete=fields.RESTRICT
     )
     app_id: int
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "devhub.User", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     actor_id: int | None
-    action = fields.CharField(max_length=40)
+    action = fields.CharEnumField(AuditAction, max_length=40)
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16, null=True)
     reason = fields.TextField(null=True)

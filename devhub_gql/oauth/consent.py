@@ -10,9 +10,10 @@ from oauthlib.oauth2.rfc6749 import errors
 from devhub_gql.domain import installations, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import BadRequest, ErrorCode, UserErrors
-from devhub_gql.domain.installations import Refusal
+from devhub_gql.domain.installations import Refusal, RefusalCode
 from devhub_gql.models import App, Company, Installation
-from devhub_gql.oauth.server import DevhubOAuthServer, S256AuthorizationCodeGrant
+from devhub_gql.oauth.grants import S256AuthorizationCodeGrant
+from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import active_app
 
 
@@ -43,7 +44,7 @@ class ConsentScreen:
 
 INVALID_REQUEST = "Unknown client, or a redirect URI that is not the app's callback URL."
 UNSUPPORTED_PKCE = Refusal(
-    ErrorCode.INVALID_AUTHORIZATION_REQUEST.value,
+    RefusalCode.INVALID_AUTHORIZATION_REQUEST,
     "PKCE needs code_challenge_method=S256; plain (also the default without a method) is refused.",
 )
 
@@ -105,7 +106,7 @@ async def approve(
         raise _invalid_request()
     screen = await _screen(viewer, app, params)
     if screen.refusal is not None:
-        raise UserErrors.single(None, ErrorCode(screen.refusal.code), screen.refusal.message)
+        raise screen.refusal.as_user_errors()
     try:
         headers, _, _ = await server.call(
             server.create_authorization_response,

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.catalog import SCOPES
+from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import client_credentials
 from devhub_gql.observability import Metrics
@@ -74,7 +75,6 @@ def _oauth_response(headers: dict[str, str], body: str | None, status: int) -> R
     return Response(body or "", status_code=status, headers=headers, media_type=None)
 
 
-GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 # RFC 6749 §5.2 error codes, plus `issued` and the rate limit's answer: a bounded label set.
 TOKEN_OUTCOMES = frozenset(
     {
@@ -101,7 +101,7 @@ def _count_grant(metrics: Metrics, body: bytes, response: Response) -> None:
         except (orjson.JSONDecodeError, AttributeError):
             outcome = "error"
     metrics.token_grants.labels(
-        grant_type if grant_type in GRANT_TYPES else "other",
+        grant_type if grant_type in GRANTS else "other",
         outcome if outcome in TOKEN_OUTCOMES else "error",
     ).inc()
 
@@ -172,7 +172,7 @@ def oauth_routes(
                 "revocation_endpoint": f"{base}/oauth/revoke",
                 "introspection_endpoint": f"{base}/oauth/introspect",
                 "response_types_supported": ["code"],
-                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "grant_types_supported": list(GRANTS),
                 "token_endpoint_auth_methods_supported": [
                     "client_secret_basic",
                     "client_secret_post",

@@ -8,12 +8,11 @@ from typing import Any
 
 import anyio.to_thread
 from oauthlib.oauth2 import WebApplicationServer
-from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant
-from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 from devhub_gql.clock import Clock
 from devhub_gql.domain.secrets import new_secret
 from devhub_gql.domain.tokens import ACCESS_LIFETIME
+from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.oauth.validator import DevhubRequestValidator
 from devhub_gql.settings import Settings
 
@@ -24,13 +23,9 @@ ACCESS_TOKEN_PREFIX = "dhat"
 REFRESH_TOKEN_PREFIX = "dhrt"
 
 
-class S256AuthorizationCodeGrant(AuthorizationCodeGrant):
-    """PKCE with S256 only: `plain` (also what a challenge without a method means) is refused."""
-
-    _code_challenge_methods = {"S256": code_challenge_method_s256}
-
-
 class DevhubOAuthServer(WebApplicationServer):
+    """oauthlib's web-application server, with exactly the grants of the GRANTS table."""
+
     def __init__(self, settings: Settings, clock: Clock) -> None:
         validator = DevhubRequestValidator(settings, clock)
         super().__init__(
@@ -39,9 +34,8 @@ class DevhubOAuthServer(WebApplicationServer):
             refresh_token_generator=lambda request: new_secret(REFRESH_TOKEN_PREFIX),
             token_expires_in=int(ACCESS_LIFETIME.total_seconds()),
         )
-        self.auth_grant = S256AuthorizationCodeGrant(validator)
-        self._response_types["code"] = self.auth_grant
-        self._grant_types["authorization_code"] = self.auth_grant
+        self._grant_types = {name: grant.handler(validator) for name, grant in GRANTS.items()}
+        self._response_types = {"code": self._grant_types["authorization_code"]}
 
     async def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a (blocking) oauthlib entry point in a worker thread."""

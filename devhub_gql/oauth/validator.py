@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -22,6 +22,7 @@ from devhub_gql.domain.apps import client_secret_matches
 from devhub_gql.domain.tokens import CodeCheck
 from devhub_gql.domain.validation import is_safe_text
 from devhub_gql.models import App, User
+from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.settings import Settings
 
 T = TypeVar("T")
@@ -55,7 +56,7 @@ class DevhubRequestValidator(RequestValidator):
         self.settings = settings
         self.clock = clock
 
-    def _run(self, function: Callable[..., Awaitable[T]], *args: Any) -> T:
+    def _run(self, function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         return anyio.from_thread.run(function, *args)
 
     # Clients ---------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ class DevhubRequestValidator(RequestValidator):
 
     # Token: authorization_code ---------------------------------------------------------------
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
-        return grant_type in ("authorization_code", "refresh_token")
+        return grant_type in GRANTS
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
         claimed = self._run(tokens.claim_code, client, code, self.clock.now())
@@ -162,26 +163,8 @@ class DevhubRequestValidator(RequestValidator):
         pass  # claimed once and for all in validate_code
 
     def save_bearer_token(self, token, request, *args, **kwargs) -> None:
-        now = self.clock.now()
-        if request.grant_type == "authorization_code":
-            installation = self._run(
-                lambda: tokens.issue_for_code(
-                    request.devhub_code,
-                    access_token=token["access_token"],
-                    refresh_token=token["refresh_token"],
-                    now=now,
-                )
-            )
-        else:
-            assert request.grant_type == "refresh_token", request.grant_type
-            installation = self._run(
-                lambda: tokens.issue_for_refresh(
-                    request.devhub_refresh,
-                    access_token=token["access_token"],
-                    scopes=list(request.scopes),
-                    now=now,
-                )
-            )
+        issue = GRANTS[request.grant_type].issue
+        installation = self._run(issue, request, token, self.clock.now())
         token["api_domain"] = self.settings.api_domain_template.format(
             company_id=installation.company_id
         )

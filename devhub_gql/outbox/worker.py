@@ -50,13 +50,8 @@ async def outbox_depth(now: datetime) -> OutboxDepth:
         status.value.lower(): await OutboxMessage.filter(status=status).count()
         for status in (NoticeStatus.PENDING, NoticeStatus.FAILED)
     }
-    oldest = (
-        await OutboxMessage.filter(status=NoticeStatus.PENDING)
-        .order_by("created_at")
-        .limit(1)
-        .values_list("created_at", flat=True)
-    )
-    age = max(0.0, (now - oldest[0]).total_seconds()) if oldest else 0.0
+    oldest = await OutboxMessage.filter(status=NoticeStatus.PENDING).order_by("created_at").first()
+    age = max(0.0, (now - oldest.created_at).total_seconds()) if oldest else 0.0
     return OutboxDepth(counts=counts, oldest_pending_seconds=age)
 
 

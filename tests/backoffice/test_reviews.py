@@ -242,7 +242,7 @@ async def test_two_reviewers_deciding_at_once_land_exactly_one_decision(
         token=reviewer.token,
     )
     decisions = [e["node"]["action"] for e in log["auditLog"]["edges"]][1:]
-    assert decisions == ["approve"] or decisions == ["reject"]
+    assert decisions == ["APPROVE"] or decisions == ["REJECT"]
 
 
 async def test_a_reviewer_unpublishes_with_a_reason(
@@ -263,6 +263,6 @@ async def test_a_reviewer_unpublishes_with_a_reason(
         token=reviewer.token,
     )
     assert log["auditLog"]["edges"][-1]["node"] == {
-        "action": "unpublish",
+        "action": "UNPUBLISH",
         "reason": "Privacy policy link is dead.",
     }

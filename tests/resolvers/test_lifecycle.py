@@ -91,11 +91,11 @@ async def test_public_app_goes_from_draft_to_published_and_back_with_an_audit_tr
     log = await backoffice.data(AUDIT_LOG, {"id": app_id}, token=reviewer.token)
     entries = [e["node"] for e in log["auditLog"]["edges"]]
     assert [(e["action"], e["fromStatus"], e["toStatus"]) for e in entries] == [
-        ("submit", "DRAFT", "IN_REVIEW"),
-        ("approve", "IN_REVIEW", "APPROVED"),
-        ("publish", "APPROVED", "PUBLISHED"),
-        ("unpublish", "PUBLISHED", "APPROVED"),
-        ("publish", "APPROVED", "PUBLISHED"),
+        ("SUBMIT", "DRAFT", "IN_REVIEW"),
+        ("APPROVE", "IN_REVIEW", "APPROVED"),
+        ("PUBLISH", "APPROVED", "PUBLISHED"),
+        ("UNPUBLISH", "PUBLISHED", "APPROVED"),
+        ("PUBLISH", "APPROVED", "PUBLISHED"),
     ]
     assert entries[1]["actor"]["email"] == "reviewer@marketplace.example"
     assert entries[0]["actor"]["email"] == "dev@example.com"
@@ -385,7 +385,7 @@ async def test_critical_edits_of_a_published_app_wait_in_a_pending_revision(
 
     log = await backoffice.data(AUDIT_LOG, {"id": app_id}, token=reviewer.token)
     actions = [e["node"]["action"] for e in log["auditLog"]["edges"]]
-    assert actions[-3:] == ["revision_submitted", "revision_approved", "revision_merged"]
+    assert actions[-3:] == ["REVISION_SUBMITTED", "REVISION_APPROVED", "REVISION_MERGED"]
 
 
 async def test_a_revision_can_be_discarded_and_an_empty_one_is_not_submitted(
@@ -427,7 +427,7 @@ async def test_deleting_needs_a_reason_is_refused_while_published_and_keeps_the_
     assert listed["apps"]["edges"] == []
     log = await backoffice.data(AUDIT_LOG, {"id": app_id}, token=reviewer.token)
     last = log["auditLog"]["edges"][-1]["node"]
-    assert (last["action"], last["fromStatus"], last["reason"]) == ("delete", "APPROVED", "Sunset")
+    assert (last["action"], last["fromStatus"], last["reason"]) == ("DELETE", "APPROVED", "Sunset")
 
 
 async def test_deleting_an_app_in_review_takes_it_off_the_queue(

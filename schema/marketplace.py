@@ -1,0 +1,47 @@
+"""The marketplace: listings as customers see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from devhub_gql.domain.marketplace import MarketplaceSort as MarketplaceSortEnum
+from schema.catalogue import Category, Scope
+from schema.enums import described_enum
+from schema.listing import PublicListing
+
+MarketplaceSort = described_enum(
+    MarketplaceSortEnum,
+    name="MarketplaceSort",
+    description="The order of marketplaceApps.",
+    values={
+        MarketplaceSortEnum.NEWEST: "Most recently first published first.",
+        MarketplaceSortEnum.NAME: "Alphabetically by name.",
+        MarketplaceSortEnum.INSTALLATIONS: "Most installed first, by current installation count.",
+    },
+)
+
+
+@strawberry.type(description="An app as the marketplace lists it: what a customer decides on.")
+class MarketplaceApp(PublicListing, relay.Node):  # a base generated from the listing
+    # Every field is plain data, filled in for a whole page at once by the resolver: async
+    # fields on 50 nodes cost more than the queries behind them.
+    listing_id: relay.NodeID[int]
+    slug: str = strawberry.field(description="Stable address of the listing; old slugs work too.")
+    developer_name: str = strawberry.field(description="The company that develops the app.")
+    category: Category | None = strawberry.field(
+        description="The marketplace category; null when none."
+    )
+    scopes: list[Scope] = strawberry.field(description="What the app may do once installed.")
+    installation_count: int = strawberry.field(
+        description="How many users have the app installed now."
+    )
+    published_at: datetime | None = strawberry.field(
+        description="When the app was first published; null if never (an approved app reached "
+        "by direct link)."
+    )
+    install_url: str = strawberry.field(
+        description="Where Install sends the user: the app's installation page or /oauth/authorize."
+    )

@@ -1,0 +1,178 @@
+"""Reviews: what a submission froze, its automated checks and diff, and the decision on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
+
+from devhub_gql import models as m
+from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
+from schema.enums import described_enum
+from schema.listing import AppType, Registration, plain_values
+
+SubmissionKind = described_enum(
+    m.SubmissionKind,
+    description="LISTING: a draft app's first review; REVISION: critical changes.",
+    values={
+        m.SubmissionKind.LISTING: "A draft public app sent to review (again after a rejection or "
+        "withdrawal); approval makes the app APPROVED.",
+        m.SubmissionKind.REVISION: "The pending revision of an approved app's critical fields; "
+        "approval lets the developer merge it.",
+    },
+)
+SubmissionStatus = described_enum(
+    m.SubmissionStatus,
+    description="What became of a submission.",
+    values={
+        m.SubmissionStatus.PENDING: "In the review queue, waiting for a reviewer's decision.",
+        m.SubmissionStatus.APPROVED: "A reviewer approved it.",
+        m.SubmissionStatus.REJECTED: "A reviewer rejected it, with reasons.",
+        m.SubmissionStatus.WITHDRAWN: "The developer took it back before a decision, or deleted "
+        "the app.",
+    },
+)
+RejectionCode = described_enum(
+    RejectionCodeEnum,
+    name="RejectionCode",
+    description="The kind of problem a reviewer rejects a submission for.",
+    values={
+        RejectionCodeEnum.INCOMPLETE_LISTING: "The listing lacks information a customer needs.",
+        RejectionCodeEnum.MISLEADING_LISTING: "The listing misrepresents what the app does.",
+        RejectionCodeEnum.BROKEN_CALLBACK: "The OAuth callback URL does not work.",
+        RejectionCodeEnum.INSTALLATION_FLOW: "Installing the app fails or misleads the user.",
+        RejectionCodeEnum.EXCESSIVE_SCOPES: "The app asks for more access than it needs.",
+        RejectionCodeEnum.SECURITY: "A security problem with the app.",
+        RejectionCodeEnum.POLICY_VIOLATION: "The app breaks the marketplace's policies or the "
+        "partner terms.",
+        RejectionCodeEnum.OTHER: "Another reason, explained in the message.",
+    },
+)
+
+
+@strawberry.type(description="A critical field whose value a revision changes.")
+class FieldChange:
+    field: str = strawberry.field(description="The input field name, e.g. callbackUrl.")
+    old: str | None = strawberry.field(description="The live value; null when not set.")
+    new: str | None = strawberry.field(description="The proposed value; null clears the field.")
+
+
+@strawberry.type(description="What a revision changes compared with the live app.")
+class RevisionDiff:
+    scopes_added: list[str] = strawberry.field(
+        description="The scope names it adds, in catalogue order."
+    )
+    scopes_removed: list[str] = strawberry.field(
+        description="The scope names it removes, in catalogue order."
+    )
+    fields: list[FieldChange] = strawberry.field(
+        description="The other critical fields it changes: callbackUrl, installationUrl, category."
+    )
+
+    @classmethod
+    def from_dict(cls, diff: dict[str, Any]) -> RevisionDiff:
+        return cls(
+            scopes_added=list(diff["scopes_added"]),
+            scopes_removed=list(diff["scopes_removed"]),
+            fields=[
+                FieldChange(field=to_camel_case(f["field"]), old=f["old"], new=f["new"])
+                for f in diff["fields"]
+            ],
+        )
+
+
+@strawberry.type(description="The result of one automated check run at submission.")
+class AutomatedCheck:
+    id: str = strawberry.field(
+        description="Which check: `required_fields`, `urls_https`, `least_privilege` or "
+        "`callback_answers`."
+    )
+    passed: bool = strawberry.field(description="Whether the submission passed it.")
+    message: str = strawberry.field(
+        description="What the check found, e.g. the URLs that are not https."
+    )
+
+
+@strawberry.type(description="One reason a reviewer gave for rejecting a submission.")
+class RejectionReason:
+    code: RejectionCode = strawberry.field(  # type: ignore[valid-type]
+        description="The kind of problem."
+    )
+    message: str = strawberry.field(
+        description="The reviewer's explanation for the developer, ≤ 1,000 characters."
+    )
+
+
+@strawberry.type(description="What was sent to review, frozen at submission.")
+class AppSnapshot(Registration):  # a base generated from the listing
+    type: AppType = strawberry.field(  # type: ignore[valid-type]
+        description="PUBLIC or PRIVATE."
+    )
+    category: str | None = strawberry.field(
+        description="The category slug; null when none was chosen."
+    )
+    scopes: list[str] = strawberry.field(
+        description="The scope names asked for, in catalogue order."
+    )
+
+    @classmethod
+    def from_dict(cls, snapshot: dict[str, Any]) -> AppSnapshot:
+        return cls(
+            **plain_values(snapshot),
+            type=snapshot["type"],
+            category=snapshot.get("category"),
+            scopes=list(snapshot["scopes"]),
+        )
+
+
+@strawberry.type(description="An app or a revision sent to review, and the decision on it.")
+class Submission(relay.Node):
+    submission_id: relay.NodeID[int]
+    kind: SubmissionKind = strawberry.field(  # type: ignore[valid-type]
+        description="A draft app's listing or an approved app's revision."
+    )
+    status: SubmissionStatus = strawberry.field(  # type: ignore[valid-type]
+        description="PENDING, or what became of it."
+    )
+    submitted_at: datetime = strawberry.field(description="When the developer submitted it.")
+    snapshot: AppSnapshot = strawberry.field(
+        description="The app as submitted, a revision's changes applied; it never changes."
+    )
+    diff: RevisionDiff | None = strawberry.field(
+        description="For revisions: against the live app, at submission; null for listings."
+    )
+    checks: list[AutomatedCheck] = strawberry.field(
+        description="The automated checks run at submission."
+    )
+    decided_at: datetime | None = strawberry.field(
+        description="When it was approved, rejected or withdrawn; null while PENDING."
+    )
+    note: str | None = strawberry.field(
+        description="The reviewer's note, ≤ 1,000 characters; null when none."
+    )
+    reasons: list[RejectionReason] = strawberry.field(
+        description="Why it was rejected; empty unless REJECTED."
+    )
+    row: strawberry.Private[m.Submission]
+
+    @classmethod
+    def from_model(cls, row: m.Submission) -> Self:
+        return cls(
+            submission_id=row.id,
+            kind=row.kind,
+            status=row.status,
+            submitted_at=row.submitted_at,
+            snapshot=AppSnapshot.from_dict(row.snapshot),
+            diff=RevisionDiff.from_dict(row.diff) if row.diff else None,
+            checks=[AutomatedCheck(**check) for check in row.checks],
+            decided_at=row.decided_at,
+            note=row.note,
+            reasons=[
+                RejectionReason(code=RejectionCodeEnum(r["code"]), message=r["message"])
+                for r in row.reasons
+            ],
+            row=row,
+        )
