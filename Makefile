@@ -62,8 +62,10 @@ release-schema: install
 migrations: install
 	DATABASE_URL=sqlite://:memory: $(BIN)/tortoise -c devhub_gql.db.TORTOISE_ORM makemigrations
 
-## Benchmarks (not tests): both sizes on SQLite, then on PostgreSQL with two workers.
+## Benchmarks (not tests): both sizes on SQLite, then on PostgreSQL with two workers. The bench extra
+## holds the Authlib peer's libraries (Authlib, SQLAlchemy, psycopg).
 bench: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench.run --size both
 	$(BIN)/python -m bench.run --size both --database postgres --workers 2
 

@@ -20,12 +20,17 @@ from collections import defaultdict
 
 from bench.config import SIZES, Target
 from bench.scenarios import BY_NAME
-from bench.statements import in_process_client, send
+from bench.statements import SERVER_ENV, in_process_client, send
+
+# The service's operations, each on an app configured as its server is (the uncached rows with
+# the response cache off).
+PROFILED = sorted(name for name, operation in BY_NAME.items() if operation.of_service)
 
 
 async def profile(target: Target, operation_name: str, count: int, top: int) -> str:
-    request = BY_NAME[operation_name].requests[0]
-    async with in_process_client(target.url) as client:
+    operation = BY_NAME[operation_name]
+    request = operation.requests[0]
+    async with in_process_client(target.url, SERVER_ENV[operation.server]) as client:
         for _ in range(5):
             await send(client, request)
         profiler = cProfile.Profile()
@@ -68,7 +73,7 @@ def by_package(stats: pstats.Stats, top: int = 14) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("operation", choices=sorted(BY_NAME))
+    parser.add_argument("operation", choices=PROFILED)
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("-n", type=int, default=200, help="requests profiled")

@@ -8,7 +8,9 @@ connects to 127.0.0.1.
 
 `run_load(spec)` starts `python -m bench.load`, which reads the spec as JSON on stdin and prints
 the result as JSON: requests/s, p50/p99 latency and errors (a status other than the expected one,
-a body containing `reject`, e.g. a GraphQL "errors" key, or one lacking `expect`), and the CPU
+a body containing `reject`, e.g. a GraphQL "errors" key, one lacking `expect`, or a head carrying
+`forbid_header`, e.g. a response-cache hit where none may be), the answers carrying
+`count_header` (cache hits), and the CPU
 used during the measured window by itself and by the server processes named in `watch_pids`.
 """
 
@@ -85,6 +87,8 @@ class Checker:
         self.reject = spec["reject"].encode() if spec.get("reject") else None
         self.expect = spec["expect"].encode() if spec.get("expect") else None
         self.header = spec["count_header"].lower().encode() if spec.get("count_header") else None
+        forbid = spec.get("forbid_header")
+        self.forbid = forbid.lower().encode() if forbid else None
 
     def check(self, tally: Tally, status: int, head: bytes, body: bytes) -> None:
         if self.header is not None and self.header in head:
@@ -95,6 +99,8 @@ class Checker:
             or (self.expect is not None and self.expect not in body)
         ):
             tally.fail(f"HTTP {status}: {body[:300]!r}")
+        elif self.forbid is not None and self.forbid in head:
+            tally.fail(f"HTTP {status} with the forbidden header {self.forbid.decode()!r}")
 
 
 async def _connection(

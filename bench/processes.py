@@ -1,7 +1,9 @@
 """The servers under test, each in its own process: started, awaited, measured, stopped.
 
-The service runs exactly as deployed (`devhub-gql serve`), the baselines with the same uvicorn
-settings; both log to bench/.data/logs so a crash under load leaves evidence.
+The service runs exactly as deployed (`devhub-gql serve`), once as configured by default and once
+with its response cache off (DEVHUB_RESPONSE_CACHE=false, so signed-in answers are executed); the
+baselines and the Authlib peer run with the same uvicorn settings and worker count. All log to
+bench/.data/logs so a crash under load leaves evidence.
 """
 
 from __future__ import annotations
@@ -98,7 +100,13 @@ def _start(name: str, command: list[str], env: dict[str, str], port: int) -> Ser
     return Server(name, process, port, log_path)
 
 
-def start_service(database_url: str, workers: int) -> Server:
+# The service's setting that turns its response cache off: the uncached rows measure execution.
+RESPONSE_CACHE_OFF = {"DEVHUB_RESPONSE_CACHE": "false"}
+
+
+def start_service(
+    database_url: str, workers: int, *, name: str = "service", env: dict[str, str] | None = None
+) -> Server:
     port = free_port()
     command = [str(Path(sys.executable).with_name("devhub-gql")), "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
@@ -111,8 +119,9 @@ def start_service(database_url: str, workers: int) -> Server:
         # The per-client budget (600 a minute by default) would turn a benchmark into a test of
         # the limiter; it still counts every request, only the limit is out of reach.
         "DEVHUB_TOKEN_LIMIT_PER_MINUTE": str(TOKEN_LIMIT_PER_MINUTE),
+        **(env or {}),
     }
-    server = _start("service", command, env, port)
+    server = _start(name, command, env, port)
     wait_ready(server, "/.well-known/oauth-authorization-server")
     return server
 
@@ -122,6 +131,15 @@ def start_baselines(database_url: str, workers: int) -> Server:
     command = [sys.executable, "-m", "bench.baselines", "--port", str(port)]
     command += ["--workers", str(workers)]
     server = _start("baselines", command, {"DATABASE_URL": database_url}, port)
+    wait_ready(server, "/health")
+    return server
+
+
+def start_authlib(database_url: str, workers: int) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.authlib_peer", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    server = _start("authlib", command, {"DATABASE_URL": database_url}, port)
     wait_ready(server, "/health")
     return server
 

@@ -2,11 +2,16 @@
 
     python -m bench.run [--size small|large|both] [--database sqlite|postgres] [--workers N]
                         [--duration SECONDS] [--concurrency 16,64] [--reuse-data]
+                        [--results PATH]
+
+A smoke run (correctness, not figures): --size small --duration 1 --results bench/.data/x.md
 
 For each size: seed a fresh database (or reuse one with --reuse-data), count SQL statements per
-operation in-process, start the service and the baselines as separate processes, check their
-answers, then drive every operation at every concurrency with the load generator (a third
-process). Prints the table and the targets and writes them to bench/RESULTS.md.
+operation in-process, start the servers as separate processes (the service as configured, the
+service with its response cache off, the baselines, the Authlib peer), check their answers, then
+drive every operation at every concurrency with the load generator (another process), and every
+operation of the service once more open loop at half its capacity. Prints the table and the
+targets and writes them to bench/RESULTS.md (or --results).
 """
 
 from __future__ import annotations
@@ -18,14 +23,25 @@ import shlex
 import sqlite3
 import sys
 import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 
 from bench import processes
-from bench.config import DATA_DIR, DEFAULT_POSTGRES_SERVER, SIZES, Target
+from bench.config import DATA_DIR, DEFAULT_POSTGRES_SERVER, RESULTS_FILE, SIZES, Target
 from bench.load import run_load, sequential_latency
-from bench.report import Run, SizeResult, section, write_results
-from bench.scenarios import OPERATIONS
+from bench.processes import RESPONSE_CACHE_OFF, Server
+from bench.report import (
+    OPEN_LOOP_CONCURRENCY,
+    OPEN_LOOP_LOAD,
+    Run,
+    SizeResult,
+    section,
+    write_results,
+)
+from bench.scenarios import AUTHLIB, BASELINES, OPERATIONS, SERVICE, UNCACHED, Operation
 from bench.seed import seed
 from bench.statements import count_all
 from bench.verify import verify
@@ -44,12 +60,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="PostgreSQL server URL without a database; benchmark databases are created on it",
     )
     parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_FILE,
+        help="the Markdown file to write (a smoke run can keep bench/RESULTS.md as it is)",
+    )
+    parser.add_argument(
         "--reuse-data",
         action="store_true",
         help="keep a database an earlier run seeded completely, instead of seeding afresh",
     )
     args = parser.parse_args(argv)
     args.concurrencies = [int(value) for value in args.concurrency.split(",") if value.strip()]
+    if not args.concurrencies:
+        parser.error("--concurrency needs at least one number")
     if args.workers > 1 and args.database == "sqlite":
         parser.error("several workers need --database postgres (the service refuses SQLite)")
     return args
@@ -73,8 +97,52 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-OPEN_LOOP_CONCURRENCY = 16
-OPEN_LOOP_LOAD = 0.5  # fraction of the closed-loop capacity
+def peer_versions() -> str:
+    names = ("Authlib", "SQLAlchemy", "psycopg")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in names)
+    return f"{versions} (SQLite through the standard library's sqlite3 {sqlite3.sqlite_version})"
+
+
+def start_servers(url: str, workers: int, servers: dict[str, Server]) -> None:
+    """Fills `servers` as they come up, so the caller stops those that started."""
+    servers[SERVICE] = processes.start_service(url, workers)
+    servers[UNCACHED] = processes.start_service(
+        url, workers, name="service-cache-off", env=RESPONSE_CACHE_OFF
+    )
+    servers[BASELINES] = processes.start_baselines(url, workers)
+    servers[AUTHLIB] = processes.start_authlib(url, workers)
+
+
+def measure_row(
+    operation: Operation, server: Server, concurrency: int, duration: float
+) -> dict[str, Any]:
+    spec = operation.load_spec(server.port, concurrency, duration, [server.process.pid])
+    row = {"operation": operation.name, "concurrency": concurrency, **run_load(spec)}
+    log(
+        f"  {operation.name:34} c={concurrency:<3} {row['rps']:8.0f} req/s "
+        f"p50 {row['p50_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms  "
+        f"errors {row['errors']}  client CPU {row['client_cpu']:.0%}"
+    )
+    if row["error_sample"]:
+        log(f"    first error: {row['error_sample']}")
+    return row
+
+
+def open_loop(
+    operation: Operation, server: Server, capacity: float, duration: float
+) -> dict[str, Any]:
+    """The tail below saturation: a request due every so often whatever the answers do."""
+    spec = operation.load_spec(server.port, OPEN_LOOP_CONCURRENCY, duration, [server.process.pid])
+    spec["rate"] = capacity * OPEN_LOOP_LOAD
+    found = run_load(spec)
+    log(
+        f"    open loop at {spec['rate']:.0f} req/s: p50 {found['p50_ms']:.2f} ms  "
+        f"p99 {found['p99_ms']:.2f} ms  errors {found['errors']}"
+    )
+    if found["error_sample"]:
+        log(f"    first error: {found['error_sample']}")
+    keys = ("requests", "errors", "p50_ms", "p99_ms", "max_ms", "error_sample")
+    return {"rate": spec["rate"], **{key: found[key] for key in keys}}
 
 
 def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
@@ -89,48 +157,41 @@ def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
         log(f"{target.size.name}: seeded in {result.seed_seconds:.1f}s")
     started = time.perf_counter()
     result.statements = asyncio.run(count_all(target.url))
-    service = processes.start_service(target.url, run.workers)
-    baselines = processes.start_baselines(target.url, run.workers)
-    servers = {"service": service, "baselines": baselines}
+    servers: dict[str, Server] = {}
     try:
-        result.checked = verify(service, baselines)
+        start_servers(target.url, run.workers, servers)
+        result.checked, result.notes = verify(servers)
         for line in result.checked:
             log(f"  ok: {line}")
-        for name, server in servers.items():
+        for note in result.notes:
+            log(f"  note: {note}")
+        for name in (SERVICE, BASELINES):
             request = next(op for op in OPERATIONS if op.server == name).requests[0]
-            result.sequential_ms[name] = asyncio.run(sequential_latency(server.port, request))
+            result.sequential_ms[name] = asyncio.run(
+                sequential_latency(servers[name].port, request)
+            )
         log(f"  one connection, sequential: {result.sequential_ms}")
         for operation in OPERATIONS:
             server = servers[operation.server]
+            rows = []
             for concurrency in run.concurrencies:
-                spec = operation.load_spec(
-                    server.port, concurrency, run.duration, [server.process.pid]
-                )
-                row = {"operation": operation.name, "concurrency": concurrency, **run_load(spec)}
-                result.rows.append(row)
-                log(
-                    f"  {operation.name:34} c={concurrency:<3} {row['rps']:8.0f} req/s "
-                    f"p50 {row['p50_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms  "
-                    f"errors {row['errors']}  client CPU {row['client_cpu']:.0%}"
-                )
-                if row["error_sample"]:
-                    log(f"    first error: {row['error_sample']}")
-                if concurrency == OPEN_LOOP_CONCURRENCY and row["rps"] > 0:
-                    # The tail below saturation: open loop at half the measured capacity.
-                    spec["rate"] = row["rps"] * OPEN_LOOP_LOAD
-                    open_loop = run_load(spec)
-                    row["open_rate"] = spec["rate"]
-                    row["open_p50_ms"] = open_loop["p50_ms"]
-                    row["open_p99_ms"] = open_loop["p99_ms"]
-                    log(
-                        f"    open loop at {spec['rate']:.0f} req/s: p50 "
-                        f"{open_loop['p50_ms']:.2f} ms  p99 {open_loop['p99_ms']:.2f} ms"
-                    )
+                rows.append(measure_row(operation, server, concurrency, run.duration))
                 if server.process.poll() is not None:
                     raise RuntimeError(f"{server.name} died under load:\n{server.log_tail()}")
+            result.rows.extend(rows)
+            if operation.of_service:
+                # Capacity at the open loop's connection count, else at the fewest measured.
+                by_concurrency = {row["concurrency"]: row for row in rows}
+                base = (
+                    by_concurrency.get(OPEN_LOOP_CONCURRENCY) or by_concurrency[min(by_concurrency)]
+                )
+                if base["rps"] > 0:
+                    result.open_loop[operation.name] = open_loop(
+                        operation, server, base["rps"], run.duration
+                    )
     finally:
-        processes.stop(service)
-        processes.stop(baselines)
+        for server in servers.values():
+            processes.stop(server)
     result.measure_seconds = time.perf_counter() - started
     return result
 
@@ -146,17 +207,18 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration,
         concurrencies=args.concurrencies,
         command=shlex.join(["python", "-m", "bench.run", *sys.argv[1:]]),
+        peer=peer_versions(),
     )
     for size in sizes:
         target = Target(args.database, SIZES[size], args.postgres_server)
         run.sizes.append(measure(run, target, args.reuse_data))
     text = section(run)
     print("\n" + text)
-    write_results(run)
+    write_results(run, args.results)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     raw = DATA_DIR / f"results-{args.database}.json"
     raw.write_text(json.dumps([size.__dict__ for size in run.sizes], indent=2, default=str))
-    print(f"written to bench/RESULTS.md (raw figures: bench/.data/{raw.name})")
+    print(f"written to {args.results} (raw figures: {raw})")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The operations measured: each one's HTTP request(s), how to tell a failure, and its baseline.
+"""The operations measured: each one's HTTP request(s), the server that answers it, how to tell a
+failure, and the baselines and peers it is compared with (each with its target ratio).
 
 The GraphQL documents use the field names of schema.graphql. Requests are plain dicts so the
 load generator process needs nothing but this data.
@@ -91,11 +92,11 @@ def refresh_requests(path: str = "/oauth/token") -> list[dict[str, Any]]:
     ]
 
 
-def introspect_requests() -> list[dict[str, Any]]:
+def introspect_requests(path: str = "/oauth/introspect") -> list[dict[str, Any]]:
     return [
         {
             "method": "POST",
-            "path": "/oauth/introspect",
+            "path": path,
             "headers": [FORM, BASIC],
             "body": f"token={access_token(i)}",
         }
@@ -103,17 +104,40 @@ def introspect_requests() -> list[dict[str, Any]]:
     ]
 
 
+# The servers, each its own process (bench/processes.py).
+SERVICE = "service"  # `devhub-gql serve`, as deployed
+UNCACHED = "service, response cache off"  # the same with DEVHUB_RESPONSE_CACHE=false
+BASELINES = "baselines"  # bench/baselines.py
+AUTHLIB = "authlib"  # bench/authlib_peer.py
+SERVERS = (SERVICE, UNCACHED, BASELINES, AUTHLIB)
+SERVICE_SERVERS = (SERVICE, UNCACHED)
+
+CACHE_HIT = "x-devhub-cache: hit"
+
+
+@dataclass(frozen=True)
+class Versus:
+    """A comparison: req/s of the operation over req/s of `baseline`, with its target."""
+
+    baseline: str
+    goal: float
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
-    server: str  # "service" or "baselines"
+    server: str  # one of SERVERS
     requests: list[dict[str, Any]]
-    baseline: str | None = None  # the operation it is compared with
-    target_ratio: float | None = None  # the goal, when the ratio to the baseline is one
+    versus: tuple[Versus, ...] = ()  # the baselines or peers it is held to
     reject: str | None = None
     expect: str | None = None
-    count_header: str | None = None
+    count_header: str | None = None  # cached rows: the answers carrying it are counted
+    forbid_header: str | None = None  # an answer carrying it is an error
     statements: str | None = None  # a baseline's, known by construction
+
+    @property
+    def of_service(self) -> bool:
+        return self.server in SERVICE_SERVERS
 
     def load_spec(
         self, port: int, concurrency: int, duration: float, watch_pids: list[int]
@@ -128,81 +152,126 @@ class Operation:
             "reject": self.reject,
             "expect": self.expect,
             "count_header": self.count_header,
+            "forbid_header": self.forbid_header,
         }
 
 
 BASELINE_A = "baseline A: SQL + orjson"
-BASELINE_B = "baseline B: Strawberry, in memory"
+BASELINE_B_MARKETPLACE = "baseline B: marketplace, in memory"
+BASELINE_B_APPS = "baseline B: apps, in memory"
+BASELINE_B_DETAIL = "baseline B: app detail, in memory"
 BASELINE_C = "baseline C: refresh SQL"
+BASELINE_D = "baseline D: introspect SQL"
+AUTHLIB_REFRESH = "authlib refresh grant"
+AUTHLIB_INTROSPECT = "authlib introspect"
+# How the "vs" column names each baseline or peer.
+SHORT = {
+    BASELINE_A: "A",
+    BASELINE_B_MARKETPLACE: "B",
+    BASELINE_B_APPS: "B",
+    BASELINE_B_DETAIL: "B",
+    BASELINE_C: "C",
+    BASELINE_D: "D",
+    AUTHLIB_REFRESH: "Authlib",
+    AUTHLIB_INTROSPECT: "Authlib",
+}
+
+CACHED = "marketplace, anonymous (cached)"
+SIGNED_IN_CACHED = "marketplace, signed in (cached)"
+SIGNED_IN = "marketplace, signed in"
+APPS_LIST = "apps (developer)"
+APP_DETAIL_ROW = "app detail"
+REFRESH = "oauth refresh grant"
+INTROSPECT = "oauth introspect"
+
+MARKETPLACE_SIGNED_IN = graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=True)
+APPS_REQUEST = graphql_request(APPS, {"first": PAGE}, signed_in=True)
+APP_DETAIL_REQUEST = graphql_request(
+    APP_DETAIL, {"id": global_id("App", CLIENT_APP_ID)}, signed_in=True
+)
+GRAPHQL = {"reject": '"errors"'}
+TOKEN = {"expect": '"access_token"'}
+ACTIVE = {"expect": '"active": true'}
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "marketplace, anonymous (cached)",
-        "service",
+        CACHED,
+        SERVICE,
         [graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=False)],
-        baseline=BASELINE_A,
-        target_ratio=1.0,
-        reject='"errors"',
-        count_header="x-devhub-cache: hit",
+        versus=(Versus(BASELINE_A, 1.0),),
+        count_header=CACHE_HIT,
+        **GRAPHQL,
     ),
     Operation(
-        "marketplace, signed in",
-        "service",
-        [graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=True)],
-        baseline=BASELINE_B,
-        target_ratio=0.6,
-        reject='"errors"',
+        SIGNED_IN_CACHED,
+        SERVICE,
+        [MARKETPLACE_SIGNED_IN],
+        versus=(Versus(BASELINE_A, 1.0),),
+        count_header=CACHE_HIT,
+        **GRAPHQL,
     ),
     Operation(
-        "apps (developer)",
-        "service",
-        [graphql_request(APPS, {"first": PAGE}, signed_in=True)],
-        baseline=BASELINE_A,
-        reject='"errors"',
+        SIGNED_IN,
+        UNCACHED,
+        [MARKETPLACE_SIGNED_IN],
+        versus=(Versus(BASELINE_B_MARKETPLACE, 0.6),),
+        forbid_header=CACHE_HIT,
+        **GRAPHQL,
     ),
     Operation(
-        "app detail",
-        "service",
-        [graphql_request(APP_DETAIL, {"id": global_id("App", CLIENT_APP_ID)}, signed_in=True)],
-        baseline=BASELINE_A,
-        reject='"errors"',
+        APPS_LIST,
+        UNCACHED,
+        [APPS_REQUEST],
+        versus=(Versus(BASELINE_B_APPS, 0.6),),
+        forbid_header=CACHE_HIT,
+        **GRAPHQL,
     ),
     Operation(
-        "oauth refresh grant",
-        "service",
+        APP_DETAIL_ROW,
+        UNCACHED,
+        [APP_DETAIL_REQUEST],
+        versus=(Versus(BASELINE_B_DETAIL, 0.6),),
+        forbid_header=CACHE_HIT,
+        **GRAPHQL,
+    ),
+    Operation(
+        REFRESH,
+        SERVICE,
         refresh_requests(),
-        baseline=BASELINE_C,
-        target_ratio=0.4,
-        expect='"access_token"',
+        versus=(Versus(AUTHLIB_REFRESH, 1.5), Versus(BASELINE_C, 0.6)),
+        **TOKEN,
     ),
     Operation(
-        "oauth introspect",
-        "service",
+        INTROSPECT,
+        SERVICE,
         introspect_requests(),
-        baseline=BASELINE_A,
-        expect='"active": true',
+        versus=(Versus(AUTHLIB_INTROSPECT, 1.5), Versus(BASELINE_D, 0.6)),
+        **ACTIVE,
     ),
     Operation(
         BASELINE_A,
-        "baselines",
+        BASELINES,
         [graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=False, path="/a/marketplace")],
-        reject='"errors"',
         statements="3",
+        **GRAPHQL,
     ),
     Operation(
-        BASELINE_B,
-        "baselines",
-        [graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=True)],
-        reject='"errors"',
-        statements="0",
+        BASELINE_B_MARKETPLACE, BASELINES, [MARKETPLACE_SIGNED_IN], statements="0", **GRAPHQL
+    ),
+    Operation(BASELINE_B_APPS, BASELINES, [APPS_REQUEST], statements="0", **GRAPHQL),
+    Operation(BASELINE_B_DETAIL, BASELINES, [APP_DETAIL_REQUEST], statements="0", **GRAPHQL),
+    Operation(
+        BASELINE_C, BASELINES, refresh_requests(path="/c/oauth/token"), statements="5", **TOKEN
     ),
     Operation(
-        BASELINE_C,
-        "baselines",
-        refresh_requests(path="/c/oauth/token"),
-        expect='"access_token"',
-        statements="5",
+        BASELINE_D,
+        BASELINES,
+        introspect_requests(path="/d/oauth/introspect"),
+        statements="2",
+        expect='"active":true',  # orjson writes no spaces
     ),
+    Operation(AUTHLIB_REFRESH, AUTHLIB, refresh_requests(), **TOKEN),
+    Operation(AUTHLIB_INTROSPECT, AUTHLIB, introspect_requests(), **ACTIVE),
 )
 
 BY_NAME = {operation.name: operation for operation in OPERATIONS}

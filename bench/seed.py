@@ -4,7 +4,9 @@ Creating a million installations through the API would take hours and measure th
 data; plain multi-row inserts (SQLite) and COPY (PostgreSQL) take seconds to minutes. The rows
 follow the models' rules the service relies on: digests instead of secrets, one current slug per
 app, installation counts equal to the active installation rows, timestamps in UTC as Tortoise
-writes them (ISO text on SQLite, timestamptz on PostgreSQL).
+writes them (ISO text on SQLite, timestamptz on PostgreSQL). The listing's columns come from its
+one declaration (devhub_gql.domain.listing.LISTING): each value is made from its field's kind and
+limits, so a field declared there is seeded without a change here.
 
 `python -m bench.seed --size small --database sqlite` seeds without measuring anything.
 """
@@ -45,6 +47,7 @@ from bench.config import (
     access_token,
     refresh_token,
 )
+from devhub_gql.domain.listing import LISTING, Kind, ListingField
 from devhub_gql.domain.marketplace import slugify
 from devhub_gql.domain.secrets import digest
 
@@ -60,6 +63,78 @@ NO_PASSWORD = "!bench-seeded-user-without-password"
 FIRST_WORDS = ("Deal", "Lead", "Mail", "Smart", "Quick", "Cloud", "Pipe", "Data", "Sales", "Team")
 SECOND_WORDS = ("Bridge", "Flow", "Hub", "Pilot", "Sync", "Insights", "Connect", "Tracker", "Desk")
 SEQUENCED_TABLES = ("company", "user", "app", "installation", "refresh_token")
+VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
+# Long text, a sentence at a time ({title} is the app's name).
+SENTENCES = (
+    "{title} connects your CRM with the tools your team already uses.",
+    "Install it, sign in with your account and choose what to synchronise.",
+    "Deals, contacts and activities stay in step in both directions.",
+    "Our support team answers within one business day.",
+)
+SHORT_TEXT = 150  # up to this limit a text is a one-line pitch
+
+
+def _title(app_id: int) -> str:
+    first = FIRST_WORDS[app_id % len(FIRST_WORDS)]
+    second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
+    return f"{first} {second} {app_id}"
+
+
+def _fit(text: str, limit: int | None) -> str:
+    """Cut at a word boundary to the field's limit."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:")
+
+
+def _text(field: ListingField, app_id: int) -> str:
+    """The app's title for the one text that is never empty, a pitch for a short text, a
+    paragraph for a long one."""
+    title = _title(app_id)
+    if field.always_set:
+        return _fit(title, field.max_length)
+    if field.max_length is not None and field.max_length <= SHORT_TEXT:
+        second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
+        return _fit(
+            f"{title} keeps your pipeline in step with your {second.lower()} tools.",
+            field.max_length,
+        )
+    count = 2 if field.max_length is not None and field.max_length <= 400 else 5
+    sentences = [SENTENCES[i % len(SENTENCES)].format(title=title) for i in range(count)]
+    return _fit(" ".join(sentences), field.max_length)
+
+
+def _path(field: ListingField) -> str:
+    """A field's name as a URL path or mailbox: `x_y_url` -> `x-y`."""
+    return (
+        field.name.removesuffix("_url")
+        .removesuffix("_urls")
+        .removesuffix("_email")
+        .replace("_", "-")
+    )
+
+
+def listing_value(field: ListingField, app_id: int, category: str) -> Any:
+    """The value of one listing field of app `app_id`, made from the field's kind."""
+    site = f"https://app{app_id}.example.com"
+    match field.kind:
+        case Kind.TEXT:
+            return _text(field, app_id)
+        case Kind.URL:
+            return f"{site}/{_path(field)}"
+        case Kind.YOUTUBE_URL:
+            return VIDEO
+        case Kind.URL_LIST:
+            count = min(field.max_items or 3, 1 + app_id % 3)  # 1 to 3 images
+            urls = [f"{site}/{_path(field)}/{n}.png" for n in range(1, count + 1)]
+            return orjson.dumps(urls).decode()
+        case Kind.EMAIL:
+            return f"{_path(field)}@app{app_id}.example.com"
+        case Kind.FLAG:
+            return True
+        case Kind.CATEGORY:
+            return category
+    raise ValueError(f"no seed value for listing kind {field.kind}")
 
 
 def _status(app_id: int) -> tuple[str, str]:
@@ -174,10 +249,6 @@ class Plan:
 
     def _app(self, app_id: int) -> tuple:
         app_type, status = _status(app_id)
-        first = FIRST_WORDS[app_id % len(FIRST_WORDS)]
-        second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
-        name = f"{first} {second} {app_id}"
-        site = f"https://app{app_id}.example.com"
         created = self.stamp(self.created_at(app_id))
         published = None
         if status == "PUBLISHED":
@@ -190,35 +261,19 @@ class Plan:
             status,
             CLIENT_ID if app_id == CLIENT_APP_ID else f"bench{app_id:08d}",
             digest(secret),
-            f"{site}/oauth/callback",
-            name,
-            f"{name} keeps your pipeline in step with your {second.lower()} tools.",
-            f"https://cdn.example.com/apps/{app_id}/icon.png",
-            orjson.dumps(
-                [f"https://cdn.example.com/apps/{app_id}/{n}.png" for n in (1, 2, 3)]
-            ).decode(),
-            f"{name} connects your CRM with the tools your team already uses. " * 5,
-            "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
-            "Install the app, sign in with your account and choose what to synchronise.",
-            site,
-            f"{site}/terms",
-            f"{site}/privacy",
-            f"{site}/pricing",
-            f"{site}/support",
-            f"{site}/docs",
-            f"support@app{app_id}.example.com",
-            f"partners@app{app_id}.example.com",
-            "Synchronises deals and contacts for sales teams.",
-            "Sign in with the demo account demo@example.com.",
-            True,
+            *self._listing(app_id),
             created,
             published or created,
-            self.categories[app_id % len(self.categories)],
             company_id,
             company_id,  # developer company n has its admin, user n
             self.install_count[app_id],
             published,
         )
+
+    def _listing(self, app_id: int) -> list[Any]:
+        """The listing's columns, in LISTING_COLUMNS' order."""
+        category = self.categories[app_id % len(self.categories)]
+        return [listing_value(field, app_id, category) for field in LISTING]
 
     def app_scope_rows(self) -> Iterator[tuple]:
         for app_id in range(1, self.size.apps + 1):
@@ -227,9 +282,7 @@ class Plan:
 
     def slugs(self) -> Iterator[tuple]:
         for app_id in range(1, self.size.apps + 1):
-            first = FIRST_WORDS[app_id % len(FIRST_WORDS)]
-            second = SECOND_WORDS[(app_id // len(FIRST_WORDS)) % len(SECOND_WORDS)]
-            yield slugify(f"{first} {second} {app_id}"), app_id, self.stamp(self.created_at(app_id))
+            yield slugify(_title(app_id)), app_id, self.stamp(self.created_at(app_id))
 
     def installations(self) -> Iterator[tuple]:
         scope_json = {}
@@ -246,7 +299,6 @@ class Plan:
                 self.customer_company(customer),
                 user_id,
                 scope_json[app_id],
-                False,
                 installed,
                 installed,
                 installed + timedelta(days=3) if self._uninstalled(index) else None,
@@ -279,6 +331,13 @@ class Plan:
         yield digest(SESSION_TOKEN), DEVELOPER_USER_ID, self.now, self.now + FAR_FUTURE
 
 
+# The app's columns: the listing's come from its declaration, in its order (see Plan._app).
+LISTING_COLUMNS = " ".join(field.column for field in LISTING)
+APP_COLUMNS = (
+    f"id type status client_id client_secret_digest {LISTING_COLUMNS}"
+    " created_at updated_at company_id created_by_id installation_count published_at"
+)
+
 # (table, columns, the Plan method yielding its rows), in foreign-key order.
 TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
     (table, tuple(columns.split()), rows)
@@ -289,22 +348,12 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
             "id email name password_hash role is_reviewer created_at company_id",
             "users",
         ),
-        (
-            "app",
-            "id type status client_id client_secret_digest callback_url name summary icon_url"
-            " listing_image_urls description video_url setup_instructions website_url"
-            " terms_of_service_url privacy_policy_url pricing_url support_url documentation_url"
-            " support_email contact_email use_case test_account_notes partner_terms_accepted"
-            " created_at updated_at category_id company_id created_by_id installation_count"
-            " published_at",
-            "apps",
-        ),
+        ("app", APP_COLUMNS, "apps"),
         ("app_scope", "app_id scope_id", "app_scope_rows"),
         ("app_slug", "slug app_id created_at", "slugs"),
         (
             "installation",
-            "id app_id company_id user_id scopes needs_reauthorization installed_at updated_at"
-            " uninstalled_at",
+            "id app_id company_id user_id scopes installed_at updated_at uninstalled_at",
             "installations",
         ),
         (
@@ -438,15 +487,15 @@ async def seed(target: Target, *, log=print) -> dict[str, Any]:
         log(f"  seed {table:14} {time.perf_counter() - table_started:6.1f}s")
     counts = {table: await writer.count(table) for table, _, _ in TABLES}
     await writer.finish()
-    summary = {
+    seeded = {
         "database": target.database,
         "size": target.size.name,
         "seeded_at": plan.now.isoformat(),
         "seconds": round(time.perf_counter() - started, 1),
         "rows": counts,
     }
-    target.marker.write_text(json.dumps(summary, indent=2))
-    return summary
+    target.marker.write_text(json.dumps(seeded, indent=2))
+    return seeded
 
 
 def main() -> None:
@@ -454,8 +503,8 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
-    summary = asyncio.run(seed(Target(args.database, SIZES[args.size])))
-    print(json.dumps(summary, indent=2))
+    seeded = asyncio.run(seed(Target(args.database, SIZES[args.size])))
+    print(json.dumps(seeded, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""SQL statements per request, counted in-process for each operation of the service.
+"""SQL statements per request, counted in-process for each operation of the service and the peer.
 
 The service's own statement listener (observability.capture_statements, which its metrics
 and the tests use too) counts the statements of one request, the way the test
 suite pins them. Lists are counted at page sizes 1 and 50: a count that grows with the page is an
-N+1 query. The anonymous marketplace is counted on a cache miss and on hits.
+N+1 query. The cached operations are counted on a cache miss and on hits; the uncached ones on
+an app built with the response cache off, as their server runs. The Authlib peer's statements
+are counted by a SQLAlchemy listener on its engine.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 from tortoise import Tortoise
 
-from bench.processes import TOKEN_LIMIT_PER_MINUTE
-from bench.scenarios import OPERATIONS, Operation
+from bench import authlib_peer
+from bench.processes import RESPONSE_CACHE_OFF, TOKEN_LIMIT_PER_MINUTE
+from bench.scenarios import AUTHLIB, OPERATIONS, SERVICE, UNCACHED, Operation
 from devhub_gql.app import create_app
 from devhub_gql.db import tortoise_config
 from devhub_gql.observability import capture_statements
@@ -27,8 +31,14 @@ PAGE_SIZES = (1, 50)
 REPEATS = 5
 
 
+# The environment each server of the service runs with, beyond the common one.
+SERVER_ENV = {SERVICE: {}, UNCACHED: RESPONSE_CACHE_OFF}
+
+
 @asynccontextmanager
-async def in_process_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def in_process_client(
+    database_url: str, env: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     """The service's ASGI app on an open database, driven without a socket."""
     settings = Settings.from_env(
         {
@@ -36,6 +46,7 @@ async def in_process_client(database_url: str) -> AsyncIterator[httpx.AsyncClien
             "DEVHUB_ENV": "development",
             "DEVHUB_LOG_LEVEL": "WARNING",
             "DEVHUB_TOKEN_LIMIT_PER_MINUTE": str(TOKEN_LIMIT_PER_MINUTE),
+            **(env or {}),
         }
     )
     await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
@@ -106,10 +117,39 @@ VERSION_CHECK = {
 
 
 async def count_all(database_url: str) -> dict[str, dict[str, float]]:
-    async with in_process_client(database_url) as client:
-        await send(client, VERSION_CHECK)
-        return {
-            operation.name: await count_operation(client, operation)
-            for operation in OPERATIONS
-            if operation.server == "service"
-        }
+    counts: dict[str, dict[str, float]] = {}
+    for server, env in SERVER_ENV.items():
+        async with in_process_client(database_url, env) as client:
+            await send(client, VERSION_CHECK)
+            for operation in OPERATIONS:
+                if operation.server == server:
+                    counts[operation.name] = await count_operation(client, operation)
+    counts.update(await count_authlib(database_url))
+    return {
+        operation.name: counts[operation.name]
+        for operation in OPERATIONS
+        if operation.name in counts
+    }
+
+
+async def count_authlib(database_url: str) -> dict[str, dict[str, float]]:
+    """The peer's statements per request, from its engine's cursor events."""
+    engine = authlib_peer.open_engine(database_url)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    app = authlib_peer.create_app(engine)
+    transport = httpx.ASGITransport(app=app)
+    counts = {}
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            for operation in OPERATIONS:
+                if operation.server != AUTHLIB:
+                    continue
+                await send(client, operation.requests[0])
+                statements.clear()
+                for _ in range(REPEATS):
+                    await send(client, operation.requests[0])
+                counts[operation.name] = {"per request": len(statements) / REPEATS}
+    finally:
+        engine.dispose()
+    return counts
