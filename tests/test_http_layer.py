@@ -164,10 +164,10 @@ async def test_a_crash_in_a_route_is_a_json_500_with_the_request_id(
 async def test_a_crash_around_the_routes_is_a_coded_500_with_the_request_id(
     production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ):
-    def crash(body: bytes) -> bytes:
+    def crash(*args: object) -> bytes:
         raise RuntimeError("a fault injected by the test")
 
-    monkeypatch.setattr(response_cache, "_cache_key", crash)
+    monkeypatch.setattr(response_cache, "_sharing", crash)
     response = await production.post(
         "/graphql", content=CATEGORIES, headers={"content-type": "application/json"}
     )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from devhub_gql.domain import revisions
+from devhub_gql.domain import revisions, versions
 from devhub_gql.domain.catalog import effective_scopes
 from devhub_gql.domain.installations import count_installation, revoke_tokens, uninstall
 from devhub_gql.domain.secrets import digest
@@ -118,6 +118,8 @@ async def issue_for_code(
         installation.uninstalled_at = None
         installation.updated_at = now
         await installation.save()
+    # A re-install changes what the installer's company sees (scopes, updatedAt) but no count.
+    await versions.company_changed(installation.company_id)
     refresh = await RefreshToken.create(
         token_digest=digest(refresh_token),
         installation_id=installation.id,
@@ -161,8 +163,10 @@ async def claim_refresh_token(app: App, token: str, now: datetime) -> RefreshTok
     row = await find_refresh_token(app, token, now)
     if row is None:
         return None
+    # A write that changes nothing but takes the row's lock (PostgreSQL; SQLite's transactions
+    # take turns anyway): nothing an installation shows changes when its token is used.
     still_installed = await Installation.filter(id=row.installation_id, uninstalled_at=None).update(
-        updated_at=now
+        uninstalled_at=None
     )
     return row if still_installed else None
 
