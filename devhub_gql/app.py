@@ -46,11 +46,12 @@ from devhub_gql.observability import (
 )
 from devhub_gql.outbox.worker import OutboxWorker, outbox_depth
 from devhub_gql.ratelimit import RateLimiter
-from devhub_gql.response_cache import AnonymousResponseCache
+from devhub_gql.response_cache import ResponseCache
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
 from schema.build import create_schema
 from schema.context import Context
+from schema.scopes import DocumentScopes
 
 
 class GraphQLEndpoint(GraphQL):
@@ -184,8 +185,11 @@ def create_app(
     sign_in_limiter = RateLimiter(settings.sign_in_limit_per_minute, 60, clock)
     token_limiter = RateLimiter(settings.token_limit_per_minute, 60, clock)
 
+    public_schema = create_schema(
+        introspection=settings.introspection, max_depth=settings.max_query_depth
+    )
     graphql = GraphQLEndpoint(
-        create_schema(introspection=settings.introspection, max_depth=settings.max_query_depth),
+        public_schema,
         name="graphql",
         settings=settings,
         clock=clock,
@@ -213,7 +217,10 @@ def create_app(
     )
     # Outside Starlette's own error layer, so that every answer, refusals and crashes included,
     # passes through the headers and the request log. Listed innermost first.
-    app: ASGIApp = AnonymousResponseCache(starlette)
+    app: ASGIApp = starlette
+    if settings.response_cache:
+        scopes = DocumentScopes(public_schema._schema)
+        app = ResponseCache(app, scopes=scopes, clock=clock)
     app = RequestGuard(app, GRAPHQL_PATHS, ide=settings.graphiql)
     if settings.cors_origins:
         app = CORSMiddleware(

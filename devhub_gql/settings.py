@@ -30,6 +30,7 @@ class Settings:
     port: int = 8000
     env: str = "production"
     introspection: bool = True
+    response_cache: bool = True
     session_ttl: timedelta = timedelta(days=14)
     allow_private_callbacks: bool = False
     log_level: str = "INFO"
@@ -87,6 +88,7 @@ class Settings:
             port=port,
             env=_choice(env, "DEVHUB_ENV", "production", ENVIRONMENTS),
             introspection=_boolean(env, "DEVHUB_INTROSPECTION", True),
+            response_cache=_boolean(env, "DEVHUB_RESPONSE_CACHE", True),
             session_ttl=timedelta(
                 hours=_integer(env, "DEVHUB_SESSION_TTL_HOURS", 336, low=1, high=24 * 365)
             ),

@@ -12,6 +12,7 @@ from devhub_gql.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
+from schema.scopes import COMPANY
 
 PASSWORD = (
     f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_LENGTH}, not only spaces."
@@ -37,7 +38,7 @@ Role = described_enum(
 )
 
 
-@strawberry.type(description="A customer or developer company.")
+@strawberry.type(description="A customer or developer company.", directives=COMPANY)
 class Company(relay.Node):
     company_id: relay.NodeID[int]
     name: str = strawberry.field(description="The company's name, ≤ 100 characters.")
@@ -51,7 +52,7 @@ class Company(relay.Node):
         return cls(company_id=row.id, name=row.name, kind=row.kind, created_at=row.created_at)
 
 
-@strawberry.type(description="A person who signs in.")
+@strawberry.type(description="A person who signs in.", directives=COMPANY)
 class User(relay.Node):
     user_id: relay.NodeID[int]
     email: str = strawberry.field(description="The address the user signs in with, lower-case.")

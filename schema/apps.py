@@ -21,6 +21,7 @@ from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
 from schema.listing import AppType
 from schema.reviews import RevisionDiff, Submission
+from schema.scopes import COMPANY
 
 APP_ID = "The app's id."
 
@@ -56,7 +57,10 @@ RevisionStatus = described_enum(
 )
 
 
-@strawberry.type(description="Critical-field changes to an approved app, kept apart until merged.")
+@strawberry.type(
+    description="Critical-field changes to an approved app, kept apart until merged.",
+    directives=COMPANY,
+)
 class PendingRevision:
     status: RevisionStatus = strawberry.field(  # type: ignore[valid-type]
         description="DRAFT, IN_REVIEW or APPROVED: merged and discarded ones are no longer pending."
@@ -79,7 +83,7 @@ class PendingRevision:
         )
 
 
-@strawberry.type(description="An OAuth app developed in the viewer's company.")
+@strawberry.type(description="An OAuth app developed in the viewer's company.", directives=COMPANY)
 class App(listing.Registration, relay.Node):  # a base generated from the listing
     app_id: relay.NodeID[int]
     type: AppType = strawberry.field(  # type: ignore[valid-type]
@@ -189,7 +193,7 @@ AttemptOutcome = described_enum(
 )
 
 
-@strawberry.type(description="One try at delivering a notice to the app.")
+@strawberry.type(description="One try at delivering a notice to the app.", directives=COMPANY)
 class DeliveryAttempt:
     attempted_at: datetime = strawberry.field(description="When the request was sent.")
     outcome: AttemptOutcome = strawberry.field(  # type: ignore[valid-type]
@@ -206,7 +210,8 @@ class DeliveryAttempt:
 
 
 @strawberry.type(
-    description="A signed DELETE to the app's callback URL telling it of an uninstall."
+    description="A signed DELETE to the app's callback URL telling it of an uninstall.",
+    directives=COMPANY,
 )
 class UninstallNotice:
     webhook_id: str = strawberry.field(

@@ -46,6 +46,7 @@ from schema.installations import (
 from schema.marketplace import MarketplaceApp
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.reviews import Submission
+from schema.scopes import COMPANY, PUBLIC, VIEWER
 from schema.text_arguments import guard_text_arguments
 
 MAX_ALIASES = 30
@@ -68,40 +69,56 @@ SCALARS: Mapping[object, ScalarDefinition] = {
 )
 class Query:
     viewer: User | None = strawberry.field(
-        resolver=accounts.viewer, description="The signed-in user, or null when anonymous."
+        resolver=accounts.viewer,
+        description="The signed-in user, or null when anonymous.",
+        directives=VIEWER,
     )
     scopes: list[Scope] = strawberry.field(
-        resolver=catalog.scopes, description="The access-scope catalogue."
+        resolver=catalog.scopes,
+        description="The access-scope catalogue.",
+        directives=PUBLIC,
     )
     categories: list[Category] = strawberry.field(
-        resolver=catalog.categories, description="The marketplace categories."
+        resolver=catalog.categories,
+        description="The marketplace categories.",
+        directives=PUBLIC,
     )
-    app: App = strawberry.field(resolver=apps.app, description="An app of the viewer's company.")
+    app: App = strawberry.field(
+        resolver=apps.app, description="An app of the viewer's company.", directives=COMPANY
+    )
     uninstall_notices: Connection[UninstallNotice] = strawberry.field(
         resolver=apps.uninstall_notices,
         description="The uninstall notices sent to an app's callback URL, newest first.",
+        directives=COMPANY,
     )
     apps: Connection[App] = strawberry.field(
         resolver=apps.apps_of_company,
         description=f"The viewer's company's apps, newest first; `first` ≤ {MAX_PAGE_SIZE}.",
+        directives=COMPANY,
     )
     marketplace_apps: Connection[MarketplaceApp] = strawberry.field(
         resolver=marketplace.marketplace_apps,
         description="Published apps; search by text, filter by category slug. No sign-in needed.",
+        directives=PUBLIC,
     )
     marketplace_app: MarketplaceApp = strawberry.field(
         resolver=marketplace.marketplace_app,
         description="One listing by id or slug; unpublished (approved) apps stay reachable here.",
+        directives=PUBLIC,
     )
     authorization_request: AuthorizationRequest = strawberry.field(
         resolver=installations.authorization_request,
         description="What the consent screen shows for an /oauth/authorize request.",
+        directives=VIEWER,
     )
     installations: Connection[Installation] = strawberry.field(
         resolver=installations.installations_of_viewer,
         description="The viewer's installed apps; a company admin sees the whole company's.",
+        directives=VIEWER,
     )
-    node: relay.Node = strawberry.field(resolver=nodes.node, description="Any object by global id.")
+    node: relay.Node = strawberry.field(
+        resolver=nodes.node, description="Any object by global id.", directives=VIEWER
+    )
 
 
 @strawberry.type(

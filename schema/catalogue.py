@@ -7,9 +7,12 @@ from typing import Any
 import strawberry
 
 from devhub_gql import models as m
+from schema.scopes import PUBLIC
 
 
-@strawberry.type(description="A permission an app asks for, from the fixed catalogue.")
+@strawberry.type(
+    description="A permission an app asks for, from the fixed catalogue.", directives=PUBLIC
+)
 class Scope:
     name: str = strawberry.field(
         description="The name apps ask for, e.g. `deals:read`; `X:full` includes `X:read`."
@@ -30,7 +33,7 @@ class Scope:
         )
 
 
-@strawberry.type(description="A marketplace category.")
+@strawberry.type(description="A marketplace category.", directives=PUBLIC)
 class Category:
     slug: str = strawberry.field(
         description="The stable key updateApp and marketplaceApps take, e.g. `productivity`."

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from devhub_gql.clock import Clock
-from devhub_gql.domain.accounts import Viewer, authenticate
+from devhub_gql.domain.accounts import Identity, Viewer, authenticate
 from devhub_gql.domain.errors import RateLimited, Unauthenticated
 from devhub_gql.observability import current_record
 from devhub_gql.ratelimit import RateLimiter
@@ -40,10 +40,14 @@ class Context:
         return token.strip() or None if scheme.lower() == "bearer" else None
 
     async def viewer(self) -> Viewer | None:
-        """The signed-in user, looked up once per request."""
+        """The signed-in user, looked up once per request (the response cache may have)."""
         if not self._viewer_known:
-            token = self.bearer_token()
-            self._viewer = await authenticate(token, self.clock.now()) if token else None
+            identity: Identity | None = getattr(self.request.state, "identity", None)
+            if identity is not None:
+                self._viewer = identity.viewer
+            else:
+                token = self.bearer_token()
+                self._viewer = await authenticate(token, self.clock.now()) if token else None
             self._viewer_known = True
             record = current_record()
             if record is not None and self._viewer is not None:

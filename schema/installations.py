@@ -15,9 +15,12 @@ from schema.catalogue import Scope
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
+from schema.scopes import VIEWER
 
 
-@strawberry.type(description="An app as a customer sees it before and after installing it.")
+@strawberry.type(
+    description="An app as a customer sees it before and after installing it.", directives=VIEWER
+)
 class AppListing:
     name: str = strawberry.field(description="The app's name.")
     icon_url: str | None = strawberry.field(description="The icon's URL; null when not set.")
@@ -37,7 +40,7 @@ InstallRefusalCode = described_enum(
 )
 
 
-@strawberry.type(description="Why the viewer cannot install the app.")
+@strawberry.type(description="Why the viewer cannot install the app.", directives=VIEWER)
 class InstallRefusal:
     code: InstallRefusalCode = strawberry.field(  # type: ignore[valid-type]
         description="The kind of refusal, for programs to act on."
@@ -45,7 +48,7 @@ class InstallRefusal:
     message: str = strawberry.field(description="The reason, to show the user.")
 
 
-@strawberry.type(description="What the consent screen shows.")
+@strawberry.type(description="What the consent screen shows.", directives=VIEWER)
 class AuthorizationRequest:
     app: AppListing = strawberry.field(description="The app that asks to be installed.")
     scopes: list[Scope] = strawberry.field(description="All granted together, or none.")
@@ -62,7 +65,7 @@ class AuthorizationRequest:
         return self.refusal is None
 
 
-@strawberry.type(description="An app installed by a user.")
+@strawberry.type(description="An app installed by a user.", directives=VIEWER)
 class Installation(relay.Node):
     installation_id: relay.NodeID[int]
     installed_at: datetime = strawberry.field(

@@ -11,6 +11,7 @@ from devhub_gql.domain.marketplace import MarketplaceSort as MarketplaceSortEnum
 from schema.catalogue import Category, Scope
 from schema.enums import described_enum
 from schema.listing import PublicListing
+from schema.scopes import PUBLIC
 
 MarketplaceSort = described_enum(
     MarketplaceSortEnum,
@@ -24,7 +25,9 @@ MarketplaceSort = described_enum(
 )
 
 
-@strawberry.type(description="An app as the marketplace lists it: what a customer decides on.")
+@strawberry.type(
+    description="An app as the marketplace lists it: what a customer decides on.", directives=PUBLIC
+)
 class MarketplaceApp(PublicListing, relay.Node):  # a base generated from the listing
     # Every field is plain data, filled in for a whole page at once by the resolver: async
     # fields on 50 nodes cost more than the queries behind them.

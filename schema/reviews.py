@@ -13,6 +13,7 @@ from devhub_gql import models as m
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
 from schema.enums import described_enum
 from schema.listing import AppType, Registration, plain_values
+from schema.scopes import COMPANY
 
 SubmissionKind = described_enum(
     m.SubmissionKind,
@@ -53,14 +54,16 @@ RejectionCode = described_enum(
 )
 
 
-@strawberry.type(description="A critical field whose value a revision changes.")
+@strawberry.type(description="A critical field whose value a revision changes.", directives=COMPANY)
 class FieldChange:
     field: str = strawberry.field(description="The input field name, e.g. callbackUrl.")
     old: str | None = strawberry.field(description="The live value; null when not set.")
     new: str | None = strawberry.field(description="The proposed value; null clears the field.")
 
 
-@strawberry.type(description="What a revision changes compared with the live app.")
+@strawberry.type(
+    description="What a revision changes compared with the live app.", directives=COMPANY
+)
 class RevisionDiff:
     scopes_added: list[str] = strawberry.field(
         description="The scope names it adds, in catalogue order."
@@ -84,7 +87,9 @@ class RevisionDiff:
         )
 
 
-@strawberry.type(description="The result of one automated check run at submission.")
+@strawberry.type(
+    description="The result of one automated check run at submission.", directives=COMPANY
+)
 class AutomatedCheck:
     id: str = strawberry.field(
         description="Which check: `required_fields`, `urls_https`, `least_privilege` or "
@@ -96,7 +101,9 @@ class AutomatedCheck:
     )
 
 
-@strawberry.type(description="One reason a reviewer gave for rejecting a submission.")
+@strawberry.type(
+    description="One reason a reviewer gave for rejecting a submission.", directives=COMPANY
+)
 class RejectionReason:
     code: RejectionCode = strawberry.field(  # type: ignore[valid-type]
         description="The kind of problem."
@@ -106,7 +113,7 @@ class RejectionReason:
     )
 
 
-@strawberry.type(description="What was sent to review, frozen at submission.")
+@strawberry.type(description="What was sent to review, frozen at submission.", directives=COMPANY)
 class AppSnapshot(Registration):  # a base generated from the listing
     type: AppType = strawberry.field(  # type: ignore[valid-type]
         description="PUBLIC or PRIVATE."
@@ -128,7 +135,9 @@ class AppSnapshot(Registration):  # a base generated from the listing
         )
 
 
-@strawberry.type(description="An app or a revision sent to review, and the decision on it.")
+@strawberry.type(
+    description="An app or a revision sent to review, and the decision on it.", directives=COMPANY
+)
 class Submission(relay.Node):
     submission_id: relay.NodeID[int]
     kind: SubmissionKind = strawberry.field(  # type: ignore[valid-type]

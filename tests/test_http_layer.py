@@ -149,7 +149,7 @@ async def test_a_crash_in_a_route_is_a_json_500_with_the_request_id(
     async def crash(self, *args, **kwargs):
         raise RuntimeError("a fault injected by the test")
 
-    monkeypatch.setattr(DevhubOAuthServer, "call", crash)
+    monkeypatch.setattr(DevhubOAuthServer, "token", crash)
     response = await production.post(
         "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": "x"}
     )
@@ -164,10 +164,10 @@ async def test_a_crash_in_a_route_is_a_json_500_with_the_request_id(
 async def test_a_crash_around_the_routes_is_a_coded_500_with_the_request_id(
     production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ):
-    def crash(body: bytes) -> bytes:
+    def crash(*args: object) -> bytes:
         raise RuntimeError("a fault injected by the test")
 
-    monkeypatch.setattr(response_cache, "_cache_key", crash)
+    monkeypatch.setattr(response_cache, "_sharing", crash)
     response = await production.post(
         "/graphql", content=CATEGORIES, headers={"content-type": "application/json"}
     )

@@ -88,6 +88,18 @@ def anonymous_read(url: str) -> tuple[str, str]:
     return summary, response.headers["x-devhub-cache"]
 
 
+def company_read(url: str, token: str) -> tuple[str, str]:
+    """The developer's first app's use-case note (company data), and whether from the cache."""
+    response = httpx.post(
+        f"{url}/graphql",
+        json={"query": "{ apps(first: 1) { nodes { useCase } } }"},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    return response.json()["data"]["apps"]["nodes"][0]["useCase"], response.headers[
+        "x-devhub-cache"
+    ]
+
+
 async def test_a_write_answered_by_one_server_is_seen_by_the_next_read_on_the_other(
     gql: GraphQLClient, two_servers
 ):
@@ -112,3 +124,13 @@ async def test_a_write_answered_by_one_server_is_seen_by_the_next_read_on_the_ot
     assert await asyncio.to_thread(anonymous_read, second) == ("After.", "miss")
     assert await asyncio.to_thread(anonymous_read, second) == ("After.", "hit")
     assert await asyncio.to_thread(anonymous_read, first) == ("After.", "miss")
+
+    # Company data, read signed in: the same across processes.
+    for url in (first, second):
+        assert await asyncio.to_thread(company_read, url, developer.token) == (None, "miss")
+        assert await asyncio.to_thread(company_read, url, developer.token) == (None, "hit")
+    async with httpx.AsyncClient(base_url=second) as via_second:
+        await GraphQLClient(via_second).data(
+            UPDATE_APP, {"input": {"id": app_id, "useCase": "Sync."}}, token=developer.token
+        )
+    assert await asyncio.to_thread(company_read, first, developer.token) == ("Sync.", "miss")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import secrets
+from devhub_gql import sql
+from devhub_gql.domain import secrets, versions
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
 from devhub_gql.domain.validation import check_length, clean_text, normalize_email
 from devhub_gql.models import Company, CompanyKind, Role, User, UserSession
+
+M = TypeVar("M", bound=Model)
 
 SESSION_TOKEN_PREFIX = "dhsess"
 MIN_PASSWORD_LENGTH = 10
@@ -159,18 +165,51 @@ async def sign_out(viewer: Viewer, now: datetime, *, everywhere: bool = False) -
     return await sessions.filter(id=viewer.session.id).update(revoked_at=now)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who a request is (nobody, for no session or a dead one) and the versions of what they may
+    read (domain/versions.py): what every request needs first, in one statement."""
+
+    viewer: Viewer | None
+    public_version: int
+    company_version: int | None = None
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f'{alias}."{c}" AS "{alias}_{c}"' for c in sorted(model._meta.db_fields))
+
+
+def _taken(model: type[M], alias: str, found: dict[str, Any]) -> M:
+    return model._init_from_db(**{c: found[f"{alias}_{c}"] for c in model._meta.db_fields})
+
+
+@cache
+def _identify_statement() -> str:
+    """Written once the models know their columns (after Tortoise's start-up)."""
+    return (
+        f"SELECT {_columns(UserSession, 's')}, {_columns(User, 'u')}, {_columns(Company, 'c')},"
+        " m.version AS public_version FROM user_session s"
+        ' JOIN "user" u ON u.id = s.user_id JOIN company c ON c.id = u.company_id'
+        " JOIN marketplace_state m ON m.id = 1"
+        " WHERE s.token_digest = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+    )
+
+
+async def identify(token: str | None, now: datetime) -> Identity:
+    if token:
+        found = await sql.row(_identify_statement(), secrets.digest(token), now)
+        if found is not None:
+            user = _taken(User, "u", found)
+            user.company = _taken(Company, "c", found)
+            viewer = Viewer(user=user, session=_taken(UserSession, "s", found))
+            return Identity(viewer, int(found["public_version"]), user.company.data_version)
+    state = await sql.row("SELECT version FROM marketplace_state WHERE id = 1")
+    return Identity(None, int(state["version"]) if state else 0)
+
+
 async def authenticate(token: str, now: datetime) -> Viewer | None:
     """The viewer a session token belongs to, or None for an unknown, expired or revoked one."""
-    session = (
-        await UserSession.filter(
-            token_digest=secrets.digest(token), revoked_at=None, expires_at__gt=now
-        )
-        .select_related("user__company")
-        .first()
-    )
-    if session is None:
-        return None
-    return Viewer(user=session.user, session=session)
+    return (await identify(token, now)).viewer
 
 
 async def add_company_member(
@@ -184,6 +223,7 @@ async def add_company_member(
     password_hash = await secrets.hash_password(normalize_password(password))
     try:
         async with in_transaction():
+            # Nothing cached shows a member before they exist (an unknown id is an error).
             return await User.create(
                 email=email,
                 name=name,
@@ -199,8 +239,13 @@ async def add_company_member(
 async def set_reviewer(email: str, is_reviewer: bool) -> bool:
     """Grant or take the reviewer flag; False when no user has that email."""
     normalized = normalize_email(email) or email.strip().lower()
-    updated = await User.filter(email=normalized).update(is_reviewer=is_reviewer)
-    return updated > 0
+    user = await User.get_or_none(email=normalized)
+    if user is None:
+        return False
+    async with in_transaction():
+        await User.filter(id=user.id).update(is_reviewer=is_reviewer)
+        await versions.company_changed(user.company_id)
+    return True
 
 
 async def get_colleague(viewer: Viewer, user_id: int) -> User:

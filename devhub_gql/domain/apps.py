@@ -11,12 +11,12 @@ from typing import Any
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import revisions, secrets
+from devhub_gql.domain import revisions, secrets, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import BASE_SCOPE, CATEGORY_SLUGS, SCOPE_NAMES, normalize_scope_set
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
 from devhub_gql.domain.listing import CRITICAL, FIELDS, Kind, ListingField
-from devhub_gql.domain.marketplace import assign_slug, listing_changed
+from devhub_gql.domain.marketplace import assign_slug
 from devhub_gql.domain.validation import (
     check_email,
     check_length,
@@ -143,6 +143,7 @@ async def create_app(
         )
         await AppScope.create(app=app, scope_id=BASE_SCOPE)
         await assign_slug(app, now)
+        await versions.app_changed(app)
     return AppWithSecret(app=app, client_secret=client_secret)
 
 
@@ -186,14 +187,21 @@ async def update_app(
         else:
             await revisions.apply_critical_values(app, critical, now)
         renamed = "name" in cleaned and cleaned["name"] != app.name
+        # What an app shows of itself to the users who installed it, whatever their company.
+        shown_to_installers = any(
+            cleaned[name] != getattr(app, name)
+            for name in ("name", "icon_url", "summary")
+            if name in cleaned
+        )
         for name, value in cleaned.items():
             setattr(app, FIELDS[name].column, value)
         app.updated_at = now
         await app.save()
         if renamed:
             await assign_slug(app, now)
-        if app.status in revisions.GUARDED_STATUSES:
-            await listing_changed()
+        await versions.app_changed(app)
+        if app.status in revisions.GUARDED_STATUSES or shown_to_installers:
+            await versions.public_changed()
     return app
 
 
@@ -216,6 +224,7 @@ async def rotate_client_secret(
         app.client_secret_digest = secrets.digest(client_secret)
         app.updated_at = now
         await app.save()
+        await versions.app_changed(app)
     return AppWithSecret(app=app, client_secret=client_secret)
 
 

@@ -10,10 +10,10 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import ADMIN_SCOPE, covers
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserErrors
-from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import (
     AccessToken,
     App,
@@ -113,9 +113,10 @@ async def revoke_tokens(installation_ids: list[int], now: datetime) -> None:
 
 
 async def count_installation(app_id: int, change: int) -> None:
-    """Keep the marketplace's installation count (a sort key) in step."""
+    """Keep the marketplace's installation count (a sort key) in step. It is public, so every
+    install and uninstall bumps the public version: the installer's answers follow too."""
     await App.filter(id=app_id).update(installation_count=F("installation_count") + change)
-    await listing_changed()
+    await versions.public_changed()
 
 
 async def uninstall(installation: Installation, app: App, *, now: datetime) -> bool:

@@ -23,8 +23,8 @@ from typing import Any
 
 from tortoise.models import Model
 
+from devhub_gql.domain import versions
 from devhub_gql.domain.errors import ErrorCode, UserError, UserErrors
-from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import (
     App,
     AppStatus,
@@ -173,7 +173,7 @@ async def transition(
     action: AuditAction,
     subject: Move | None,
     *,
-    app_id: int,
+    app: App,
     actor_id: int | None,
     now: datetime,
     reason: str | None = None,
@@ -189,7 +189,7 @@ async def transition(
     target = await _move(action, subject, now) if subject is not None else None
     before = subject.current if subject is not None else from_status
     await AuditEntry.create(
-        app_id=app_id,
+        app_id=app.id,
         actor_id=actor_id,
         action=action,
         from_status=before.value if before is not None else None,
@@ -197,8 +197,9 @@ async def transition(
         reason=reason,
         at=now,
     )
+    await versions.company_changed(app.company_id)
     if subject is not None and subject.machine.model is App:
-        await listing_changed()
+        await versions.public_changed()  # listed, unlisted, installable by others, or not
     return target
 
 
@@ -231,7 +232,7 @@ async def move_app(
     target = await transition(
         action,
         Move.app(app, action, **changes),
-        app_id=app.id,
+        app=app,
         actor_id=actor_id,
         now=now,
         reason=reason,

@@ -9,12 +9,12 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from devhub_gql.domain.errors import BadRequest, NotFound
 from devhub_gql.domain.listing import PUBLIC
-from devhub_gql.models import App, AppSlug, AppStatus, AppType, MarketplaceState
+from devhub_gql.models import App, AppSlug, AppStatus, AppType
 
 MAX_SLUG_LENGTH = 80
 MAX_SEARCH_LENGTH = 100
@@ -119,18 +119,3 @@ async def current_slugs(app_ids: list[int]) -> dict[int, str]:
         .values("app_id", "slug")
     )
     return {row["app_id"]: row["slug"] for row in rows}  # the newest wins
-
-
-async def listing_version() -> int:
-    """The version of what the marketplace shows, read from the database on every call.
-
-    Every change bumps it in the changing transaction, so a cached answer made at an older
-    version is never served again, by this process or any other, once the change committed.
-    """
-    # The row is created by `devhub-gql migrate` (see catalog.sync_catalogues).
-    state = await MarketplaceState.get_or_none(id=1)
-    return state.version if state is not None else 0
-
-
-async def listing_changed() -> None:
-    await MarketplaceState.filter(id=1).update(version=F("version") + 1)

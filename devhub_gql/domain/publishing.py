@@ -7,12 +7,11 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
-from devhub_gql.domain import installations, revisions
+from devhub_gql.domain import installations, revisions, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.lifecycle import SUBMISSIONS, Move, check_app, move_app, transition
-from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_text
 from devhub_gql.models import App, AppStatus, AuditAction, Submission, SubmissionStatus
 
@@ -87,12 +86,12 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
                 None, ErrorCode.INVALID_TRANSITION, "The app changed meanwhile."
             )
         await installations.uninstall_everywhere(app, now=now)
-        await listing_changed()
+        await versions.public_changed()
         pending = await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING)
         await transition(
             AuditAction.DELETE,
             None,
-            app_id=app.id,
+            app=app,
             actor_id=viewer.user.id,
             now=now,
             reason=reason_text,

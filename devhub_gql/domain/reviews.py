@@ -162,7 +162,7 @@ async def decide(
             await transition(
                 AuditAction.REVISION_APPROVED if approve else AuditAction.REVISION_REJECTED,
                 Move(REVISIONS, revision.id, revision.status),
-                app_id=app.id,
+                app=app,
                 actor_id=reviewer.user.id,
                 now=now,
                 reason=summary,

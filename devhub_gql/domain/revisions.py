@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from devhub_gql.domain import versions
 from devhub_gql.domain.catalog import covers, in_catalogue_order
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.installations import require_reauthorization
 from devhub_gql.domain.lifecycle import REVISIONS, Move, transition
 from devhub_gql.domain.listing import CRITICAL, FIELDS, values_of
-from devhub_gql.domain.marketplace import listing_changed
 from devhub_gql.models import App, AppScope, AppStatus, AuditAction, PendingRevision, RevisionStatus
 
 SCOPES = "scopes"  # critical too, though no listing field: the app's live scope set
@@ -114,6 +114,7 @@ async def apply_critical_values(app: App, values: dict[str, Any], now: datetime)
         if name == SCOPES:
             grows = not covers(await live_scopes(app.id), value)
             await replace_scopes(app.id, value)
+            await versions.public_changed()  # installers, of any company, see them
             if grows:
                 await require_reauthorization(app.id, value, now=now)
         else:
@@ -131,14 +132,14 @@ async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
     await transition(
         AuditAction.REVISION_MERGED,
         Move(REVISIONS, revision.id, revision.status),
-        app_id=app.id,
+        app=app,
         actor_id=actor_id,
         now=now,
     )
     await apply_critical_values(app, revision.changes, now)
     app.updated_at = now
     await app.save()
-    await listing_changed()
+    await versions.public_changed()
     return diff
 
 
@@ -153,7 +154,7 @@ async def discard(app: App, *, actor_id: int, now: datetime) -> None:
     await transition(
         AuditAction.REVISION_DISCARDED,
         Move(REVISIONS, revision.id, revision.status),
-        app_id=app.id,
+        app=app,
         actor_id=actor_id,
         now=now,
     )

@@ -139,7 +139,7 @@ async def submit_for_review(
             await transition(
                 AuditAction.REVISION_SUBMITTED,
                 Move(REVISIONS, revision.id, revision.status),
-                app_id=app.id,
+                app=app,
                 actor_id=viewer.user.id,
                 now=now,
             )
@@ -174,7 +174,7 @@ async def withdraw_from_review(viewer: Viewer, app_id: int, *, now: datetime) ->
             await transition(
                 AuditAction.REVISION_WITHDRAWN,
                 Move(REVISIONS, revision.id, revision.status),
-                app_id=app.id,
+                app=app,
                 actor_id=viewer.user.id,
                 now=now,
                 alongside=[taken_back],

@@ -1,7 +1,13 @@
-"""Authorization codes and access and refresh tokens: issued, checked, revoked, introspected.
+"""Authorization codes and access and refresh tokens: read, issued, revoked, introspected.
 
 Every one is a random value stored only as its SHA-256 digest, checked against the injected
 clock. Single use is a conditional update, so one code yields one token pair even under races.
+Only live tokens count: revoked, expired, replaced or uninstalled ones are as good as unknown.
+
+What an OAuth request needs is read before the protocol engine runs, in one statement (a
+`Client`, with the code or the live token the request names), and what it decided is written
+after: the token endpoint's and introspection's hot paths are hand-written statements
+(devhub_gql/sql.py), four for a refresh, one for an introspection.
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from devhub_gql.domain import revisions
-from devhub_gql.domain.catalog import effective_scopes
+import orjson
+
+from devhub_gql import sql
+from devhub_gql.domain import versions
+from devhub_gql.domain.catalog import effective_scopes, in_catalogue_order
 from devhub_gql.domain.installations import count_installation, revoke_tokens, uninstall
-from devhub_gql.domain.secrets import digest
+from devhub_gql.domain.secrets import digest, digest_matches
 from devhub_gql.models import (
     AccessToken,
     App,
@@ -29,21 +38,209 @@ ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_IDLE_LIFETIME = timedelta(days=60)
 
 
-class CodeCheck(StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"
-    EXPIRED = "expired"
+def _json_list(value: Any) -> tuple[str, ...]:
+    """A JSON list column as read back: text on SQLite and from asyncpg's jsonb."""
+    if isinstance(value, str | bytes):
+        value = orjson.loads(value)
+    return tuple(value or ())
+
+
+def _when(value: Any) -> datetime | None:
+    return None if value is None else sql.moment(value)
 
 
 @dataclass(frozen=True)
-class ClaimedCode:
-    check: CodeCheck
-    code: AuthorizationCode | None = None
+class Client:
+    """An app as its OAuth client: who it is, how it proves it, what it asks for."""
+
+    app_id: int
+    client_id: str
+    callback_url: str
+    secret_digest: str
+    previous_digest: str | None
+    previous_expires_at: datetime | None
+    live_scopes: tuple[str, ...]
+
+    def secret_matches(self, secret: str, now: datetime) -> bool:
+        """The current secret, or the previous one during its grace period."""
+        if digest_matches(secret, self.secret_digest):
+            return True
+        return (
+            self.previous_expires_at is not None
+            and now < self.previous_expires_at
+            and digest_matches(secret, self.previous_digest)
+        )
+
+
+@dataclass(frozen=True)
+class Code:
+    id: int
+    user_id: int
+    company_id: int  # the user's
+    redirect_uri: str | None  # the one the authorize request named, if it named one
+    scopes: tuple[str, ...]
+    code_challenge: str | None
+    code_challenge_method: str | None
+    expires_at: datetime
+    used: bool
+
+
+class TokenKind(StrEnum):
+    ACCESS = "access_token"
+    REFRESH = "refresh_token"
+
+
+@dataclass(frozen=True)
+class LiveToken:
+    """A live token of the client's app, with its installation."""
+
+    kind: TokenKind
+    id: int
+    installation_id: int
+    user_id: int
+    company_id: int
+    granted: tuple[str, ...]  # what the user granted
+    scopes: tuple[str, ...]  # an access token's own scopes; a refresh token's: the grant
+    created_at: datetime
+    expires_at: datetime
+
+    def usable_scopes(self, live: tuple[str, ...]) -> list[str]:
+        """What it may use now: its scopes the app still asks for (`X:full` covers `X:read`)."""
+        return effective_scopes(self.scopes, live)
+
+
+def _client_columns() -> str:
+    scope_list = (
+        "string_agg(x.scope_id, ' ')"
+        if sql.is_postgres(sql.connection())
+        else "group_concat(x.scope_id, ' ')"
+    )
+    return (
+        "a.id AS app_id, a.client_id, a.callback_url, a.client_secret_digest,"
+        " a.previous_secret_digest, a.previous_secret_expires_at,"
+        f" (SELECT {scope_list} FROM app_scope x WHERE x.app_id = a.id) AS live"
+    )
+
+
+def _client(found: dict[str, Any]) -> Client:
+    return Client(
+        app_id=int(found["app_id"]),
+        client_id=str(found["client_id"]),
+        callback_url=str(found["callback_url"]),
+        secret_digest=str(found["client_secret_digest"]),
+        previous_digest=found["previous_secret_digest"],
+        previous_expires_at=_when(found["previous_secret_expires_at"]),
+        live_scopes=tuple(in_catalogue_order((found["live"] or "").split())),
+    )
+
+
+async def load_client(client_id: str | None) -> Client | None:
+    """The active (not deleted) app of a client id, and its live scopes."""
+    if not client_id:
+        return None
+    found = await sql.row(
+        f"SELECT {_client_columns()} FROM app a WHERE a.client_id = ? AND a.deleted_at IS NULL",
+        client_id,
+    )
+    return _client(found) if found else None
+
+
+async def load_code(client_id: str | None, code: str | None) -> tuple[Client | None, Code | None]:
+    """The client, and the code it presents if that code is the client's (used or not)."""
+    if not client_id:
+        return None, None
+    found = await sql.row(
+        f"SELECT {_client_columns()}, c.id AS code_id, c.user_id, u.company_id,"
+        " c.redirect_uri, c.scopes, c.code_challenge, c.code_challenge_method, c.expires_at,"
+        " c.used_at FROM app a"
+        " LEFT JOIN authorization_code c ON c.code_digest = ? AND c.app_id = a.id"
+        ' LEFT JOIN "user" u ON u.id = c.user_id'
+        " WHERE a.client_id = ? AND a.deleted_at IS NULL",
+        digest(code or ""),
+        client_id,
+    )
+    if found is None:
+        return None, None
+    if found["code_id"] is None:
+        return _client(found), None
+    return _client(found), Code(
+        id=int(found["code_id"]),
+        user_id=int(found["user_id"]),
+        company_id=int(found["company_id"]),
+        redirect_uri=found["redirect_uri"],
+        scopes=_json_list(found["scopes"]),
+        code_challenge=found["code_challenge"],
+        code_challenge_method=found["code_challenge_method"],
+        expires_at=sql.moment(found["expires_at"]),
+        used=found["used_at"] is not None,
+    )
+
+
+async def load_token(
+    client_id: str | None, token: str | None, now: datetime
+) -> tuple[Client | None, LiveToken | None]:
+    """The client, and the live access or refresh token of its app that `token` is, if any."""
+    if not client_id:
+        return None, None
+    token_digest = digest(token or "")
+    found = await sql.row(
+        f"SELECT {_client_columns()}, t.id AS access_id, t.scopes AS access_scopes,"
+        " t.created_at AS access_created_at, t.expires_at AS access_expires_at,"
+        " r.id AS refresh_id, r.created_at AS refresh_created_at,"
+        " r.expires_at AS refresh_expires_at, i.id AS installation_id, i.user_id,"
+        " i.company_id, i.scopes AS granted FROM app a"
+        " LEFT JOIN access_token t"
+        " ON t.token_digest = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
+        " LEFT JOIN refresh_token r"
+        " ON r.token_digest = ? AND r.revoked_at IS NULL AND r.expires_at > ?"
+        " LEFT JOIN installation i ON i.id = COALESCE(t.installation_id, r.installation_id)"
+        " AND i.app_id = a.id AND i.uninstalled_at IS NULL"
+        " WHERE a.client_id = ? AND a.deleted_at IS NULL",
+        token_digest,
+        now,
+        token_digest,
+        now,
+        client_id,
+    )
+    if found is None:
+        return None, None
+    client = _client(found)
+    if found["installation_id"] is None:
+        return client, None
+    granted = _json_list(found["granted"])
+    kind = TokenKind.ACCESS if found["access_id"] is not None else TokenKind.REFRESH
+    prefix = "access" if kind == TokenKind.ACCESS else "refresh"
+    return client, LiveToken(
+        kind=kind,
+        id=int(found[f"{prefix}_id"]),
+        installation_id=int(found["installation_id"]),
+        user_id=int(found["user_id"]),
+        company_id=int(found["company_id"]),
+        granted=granted,
+        scopes=_json_list(found["access_scopes"]) if kind == TokenKind.ACCESS else granted,
+        created_at=sql.moment(found[f"{prefix}_created_at"]),
+        expires_at=sql.moment(found[f"{prefix}_expires_at"]),
+    )
+
+
+async def hold_installation(installation_id: int) -> bool:
+    """Hold the installation's row until the transaction ends (PostgreSQL; on SQLite
+    transactions take turns anyway); False when it is uninstalled meanwhile.
+
+    A write that changes nothing but takes the lock: an uninstall racing a refresh then either
+    waits and revokes the new access token with the rest, or has already won and the refresh
+    fails, so no access token outlives its installation.
+    """
+    changed = await sql.execute(
+        "UPDATE installation SET uninstalled_at = NULL WHERE id = ? AND uninstalled_at IS NULL",
+        installation_id,
+    )
+    return changed == 1
 
 
 async def save_code(
-    app: App,
-    user: User,
+    client: Client,
+    user_id: int,
     code: str,
     *,
     redirect_uri: str | None,
@@ -54,8 +251,8 @@ async def save_code(
 ) -> None:
     await AuthorizationCode.create(
         code_digest=digest(code),
-        app_id=app.id,
-        user_id=user.id,
+        app_id=client.app_id,
+        user_id=user_id,
         redirect_uri=redirect_uri,
         scopes=scopes,
         code_challenge=code_challenge,
@@ -65,7 +262,8 @@ async def save_code(
     )
 
 
-async def _revoke_tokens_of_code(code_id: int, now: datetime) -> None:
+async def revoke_tokens_of_code(code_id: int, now: datetime) -> None:
+    """A replayed code: the tokens it produced die (RFC 6749 §4.1.2)."""
     refresh_ids = await RefreshToken.filter(code_id=code_id).values_list("id", flat=True)
     await RefreshToken.filter(id__in=refresh_ids, revoked_at=None).update(revoked_at=now)
     await AccessToken.filter(refresh_token_id__in=refresh_ids, revoked_at=None).update(
@@ -73,51 +271,49 @@ async def _revoke_tokens_of_code(code_id: int, now: datetime) -> None:
     )
 
 
-async def claim_code(app: App, code: str, now: datetime) -> ClaimedCode:
-    """Use a code once. A second use is a replay: the tokens it produced are revoked."""
-    row = await AuthorizationCode.get_or_none(code_digest=digest(code), app_id=app.id)
-    if row is None:
-        return ClaimedCode(CodeCheck.INVALID)
-    # Lock the app's row until this exchange commits: a concurrent deleteApp then either waits
+async def claim_code(client: Client, code: Code, now: datetime) -> bool:
+    """Use a code once; False when it was used meanwhile (its tokens are then revoked) or its
+    app deleted."""
+    # Hold the app's row until this exchange commits: a concurrent deleteApp then either waits
     # and uninstalls the new installation too, or has already won and the app is gone.
-    if await App.filter(id=app.id, deleted_at=None).select_for_update().first() is None:
-        return ClaimedCode(CodeCheck.INVALID)
-    if row.used_at is None and now >= row.expires_at:
-        return ClaimedCode(CodeCheck.EXPIRED)
-    claimed = await AuthorizationCode.filter(id=row.id, used_at=None).update(used_at=now)
+    if await App.filter(id=client.app_id, deleted_at=None).select_for_update().first() is None:
+        return False
+    claimed = await AuthorizationCode.filter(id=code.id, used_at=None).update(used_at=now)
     if not claimed:
-        await _revoke_tokens_of_code(row.id, now)
-        return ClaimedCode(CodeCheck.INVALID)
-    return ClaimedCode(CodeCheck.VALID, row)
+        await revoke_tokens_of_code(code.id, now)
+    return bool(claimed)
 
 
 async def issue_for_code(
-    code: AuthorizationCode, *, access_token: str, refresh_token: str, now: datetime
-) -> Installation:
+    client: Client, code: Code, *, access_token: str, refresh_token: str, now: datetime
+) -> None:
     """Install (or re-install) the app for the user and store the new token pair.
 
     Re-installing updates the granted scopes and revokes the earlier tokens.
     """
     user = await User.get(id=code.user_id)
-    installation = await Installation.get_or_none(app_id=code.app_id, user_id=user.id)
+    scopes = list(code.scopes)
+    installation = await Installation.get_or_none(app_id=client.app_id, user_id=user.id)
     if installation is None:
         installation = await Installation.create(
-            app_id=code.app_id,
+            app_id=client.app_id,
             company_id=user.company_id,
             user_id=user.id,
-            scopes=code.scopes,
+            scopes=scopes,
             installed_at=now,
             updated_at=now,
         )
-        await count_installation(code.app_id, +1)
+        await count_installation(client.app_id, +1)
     else:
         if installation.uninstalled_at is not None:
-            await count_installation(code.app_id, +1)
+            await count_installation(client.app_id, +1)
         await revoke_tokens([installation.id], now)
-        installation.scopes = code.scopes
+        installation.scopes = scopes
         installation.uninstalled_at = None
         installation.updated_at = now
         await installation.save()
+    # A re-install changes what the installer's company sees (scopes, updatedAt) but no count.
+    await versions.company_changed(installation.company_id)
     refresh = await RefreshToken.create(
         token_digest=digest(refresh_token),
         installation_id=installation.id,
@@ -130,132 +326,60 @@ async def issue_for_code(
         token_digest=digest(access_token),
         installation_id=installation.id,
         refresh_token_id=refresh.id,
-        scopes=code.scopes,
-        created_at=now,
-        expires_at=now + ACCESS_LIFETIME,
-    )
-    return installation
-
-
-async def find_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
-    """A usable refresh token of this app: not revoked, used within 60 days, still installed."""
-    return (
-        await RefreshToken.filter(
-            token_digest=digest(token),
-            revoked_at=None,
-            expires_at__gt=now,
-            installation__app_id=app.id,
-            installation__uninstalled_at=None,
-        )
-        .select_related("installation")
-        .first()
-    )
-
-
-async def claim_refresh_token(app: App, token: str, now: datetime) -> RefreshToken | None:
-    """find_refresh_token, holding the installation's row until the grant commits.
-
-    An uninstall racing the refresh then either waits and revokes the new access token with the
-    rest, or has already won and the refresh fails: no access token outlives its installation.
-    """
-    row = await find_refresh_token(app, token, now)
-    if row is None:
-        return None
-    still_installed = await Installation.filter(id=row.installation_id, uninstalled_at=None).update(
-        updated_at=now
-    )
-    return row if still_installed else None
-
-
-async def refresh_scopes(refresh: RefreshToken) -> list[str]:
-    """Granted scopes the app still has: removed ones vanish, added ones need the user."""
-    installation = refresh.installation  # loaded with the token by find_refresh_token
-    return effective_scopes(installation.scopes, await revisions.live_scopes(installation.app_id))
-
-
-async def issue_for_refresh(
-    refresh: RefreshToken, *, access_token: str, scopes: list[str], now: datetime
-) -> Installation:
-    """A new access token; the refresh token is kept (not rotated) and lives 60 more days."""
-    await RefreshToken.filter(id=refresh.id).update(
-        last_used_at=now, expires_at=now + REFRESH_IDLE_LIFETIME
-    )
-    await AccessToken.create(
-        token_digest=digest(access_token),
-        installation_id=refresh.installation_id,
-        refresh_token_id=refresh.id,
         scopes=scopes,
         created_at=now,
         expires_at=now + ACCESS_LIFETIME,
     )
-    return refresh.installation
 
 
-async def _live_access_token(app: App, token: str, now: datetime) -> AccessToken | None:
-    return (
-        await AccessToken.filter(
-            token_digest=digest(token),
-            revoked_at=None,
-            expires_at__gt=now,
-            installation__app_id=app.id,
-            installation__uninstalled_at=None,
-        )
-        .select_related("installation")
-        .first()
+async def issue_for_refresh(
+    refresh: LiveToken, *, access_token: str, scopes: list[str], now: datetime
+) -> None:
+    """A new access token; the refresh token is kept (not rotated) and lives 60 more days."""
+    await sql.execute(
+        "UPDATE refresh_token SET last_used_at = ?, expires_at = ? WHERE id = ?",
+        now,
+        now + REFRESH_IDLE_LIFETIME,
+        refresh.id,
+    )
+    await sql.execute(
+        "INSERT INTO access_token"
+        " (token_digest, installation_id, refresh_token_id, scopes, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        digest(access_token),
+        refresh.installation_id,
+        refresh.id,
+        orjson.dumps(scopes).decode(),
+        now,
+        now + ACCESS_LIFETIME,
     )
 
 
-async def revoke(app: App, token: str, hint: str | None, now: datetime) -> None:
-    """RFC 7009. A refresh token uninstalls the app for that user; an access token dies alone.
-
-    Only live tokens of this app count: revoking one already dead (expired, revoked, replaced by
-    a re-install, of another app, or unknown) changes nothing, and the answer is the same.
-    """
-    lookups = ("refresh_token", "access_token")
-    if hint == "access_token":
-        lookups = ("access_token", "refresh_token")
-    for kind in lookups:
-        if kind == "refresh_token":
-            refresh = await find_refresh_token(app, token, now)
-            if refresh is not None:
-                await uninstall(refresh.installation, app, now=now)
-                return
-        else:
-            access = await _live_access_token(app, token, now)
-            if access is not None:
-                await AccessToken.filter(id=access.id, revoked_at=None).update(revoked_at=now)
-                return
+async def revoke(client: Client, token: LiveToken, now: datetime) -> None:
+    """RFC 7009. A refresh token uninstalls the app for that user; an access token dies alone."""
+    if token.kind == TokenKind.REFRESH:
+        installation = await Installation.get(id=token.installation_id)
+        app = await App.get(id=client.app_id)
+        await uninstall(installation, app, now=now)
+    else:
+        await AccessToken.filter(id=token.id, revoked_at=None).update(revoked_at=now)
 
 
-async def introspect(app: App, token: str, now: datetime) -> dict[str, Any] | None:
-    """RFC 7662 claims for a live token of this app, or None.
-
-    The scopes are those the token may use now: a scope the app has since dropped is gone at
-    once, not only from the next refresh.
-    """
-    access = await _live_access_token(app, token, now)
-    if access is not None:
-        live = await revisions.live_scopes(app.id)
-        claims = _claims(app, access.installation, effective_scopes(access.scopes, live), access)
-        return {**claims, "token_type": "Bearer"}
-    refresh = await find_refresh_token(app, token, now)
-    if refresh is not None:
-        # No token_type: a refresh token is no bearer credential for the API, so a resource
-        # server that requires token_type=Bearer never accepts one.
-        return _claims(app, refresh.installation, await refresh_scopes(refresh), refresh)
-    return None
-
-
-def _claims(
-    app: App, installation: Installation, scopes: list[str], token: AccessToken | RefreshToken
-) -> dict[str, Any]:
-    return {
+def claims(client: Client, token: LiveToken) -> dict[str, Any]:
+    """RFC 7662 claims for a live token. The scopes are those it may use now: a scope the app
+    has since dropped is gone at once, not only from the next refresh. A refresh token gets no
+    token_type: it is no bearer credential, so a resource server that requires Bearer never
+    takes one."""
+    found = {
         "active": True,
-        "scope": " ".join(scopes),
-        "client_id": app.client_id,
+        "scope": " ".join(token.usable_scopes(client.live_scopes)),
+        "client_id": client.client_id,
         "iat": int(token.created_at.timestamp()),
         "exp": int(token.expires_at.timestamp()),
-        "sub": str(installation.user_id),
-        "user_id": installation.user_id,
-        "company_id": installation.company_id,
+        "sub": str(token.user_id),
+        "user_id": token.user_id,
+        "company_id": token.company_id,
     }
+    if token.kind == TokenKind.ACCESS:
+        found["token_type"] = "Bearer"
+    return found

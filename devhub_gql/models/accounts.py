@@ -23,6 +23,8 @@ class Company(Model):
     name = fields.CharField(max_length=100)
     kind = fields.CharEnumField(CompanyKind, max_length=16)
     created_at = fields.DatetimeField()
+    # Bumped by every write that changes what only this company's users see (domain/versions.py).
+    data_version = fields.BigIntField(default=0, db_default=0)
 
     class Meta:
         table = "company"

@@ -14,7 +14,7 @@ from devhub_gql.domain.installations import Refusal, RefusalCode
 from devhub_gql.models import App, Company, Installation
 from devhub_gql.oauth.grants import S256AuthorizationCodeGrant
 from devhub_gql.oauth.server import DevhubOAuthServer
-from devhub_gql.oauth.validator import active_app
+from devhub_gql.oauth.validator import usable_client_id
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ UNSUPPORTED_PKCE = Refusal(
     RefusalCode.INVALID_AUTHORIZATION_REQUEST,
     "PKCE needs code_challenge_method=S256; plain (also the default without a method) is refused.",
 )
+
+
+async def active_app(client_id: str | None) -> App | None:
+    """The app a client id names, unless deleted."""
+    usable = usable_client_id(client_id)
+    return await App.filter(client_id=usable, deleted_at=None).first() if usable else None
 
 
 async def _matching_app(viewer: Viewer, params: AuthorizationParams) -> App | None:
@@ -108,14 +114,8 @@ async def approve(
     if screen.refusal is not None:
         raise screen.refusal.as_user_errors()
     try:
-        headers, _, _ = await server.call(
-            server.create_authorization_response,
-            params.authorize_url(public_url),
-            "GET",
-            None,
-            {},
-            scopes=screen.scopes,
-            credentials={"user": viewer.user.id},
+        headers, _, _ = await server.authorize(
+            params.authorize_url(public_url), app.client_id, viewer.user.id, screen.scopes
         )
     except errors.OAuth2Error as exc:
         raise UserErrors.single(

@@ -1,24 +1,27 @@
 """The grants /oauth/token serves, registered once.
 
-Each entry names oauthlib's handler for the grant and what issuing a token pair means for it in
-our storage. The server registers the handlers from this table, the validator accepts exactly
-these grant types and dispatches saving to them, and the metadata and metrics list them. To add
-a grant: an entry here, and the domain function it calls.
+Each entry names oauthlib's handler for the grant, what the grant's request reads before
+oauthlib runs, and what issuing a token pair writes. The server registers the handlers from this
+table, the token route reads with it, the validator accepts exactly these grant types and
+dispatches saving to them, and the metadata and metrics list them. To add a grant: an entry here,
+and the domain functions it calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant, RefreshTokenGrant
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 
 from devhub_gql.domain import tokens
-from devhub_gql.models import Installation
+from devhub_gql.domain.tokens import TokenKind
+from devhub_gql.oauth.exchange import Exchange, Write
 
 
 class S256AuthorizationCodeGrant(AuthorizationCodeGrant):
@@ -27,35 +30,76 @@ class S256AuthorizationCodeGrant(AuthorizationCodeGrant):
     _code_challenge_methods = {"S256": code_challenge_method_s256}
 
 
-# (the oauthlib request, as the validator filled it in; the token dict; now) → the installation
-Issue = Callable[[Any, dict[str, Any], datetime], Coroutine[Any, Any, Installation]]
+# (the client id, the form, now) → the exchange oauthlib will decide on
+Read = Callable[[str | None, Mapping[str, str], datetime], Awaitable[Exchange]]
+# (the exchange, oauthlib's request as the validator filled it in, the token pair) → the write
+Issue = Callable[[Exchange, Any, dict[str, Any]], Write]
 
 
 @dataclass(frozen=True)
 class Grant:
     handler: type[GrantTypeBase]
+    read: Read
     issue: Issue
 
 
-async def _issue_for_code(request: Any, token: dict[str, Any], now: datetime) -> Installation:
-    return await tokens.issue_for_code(
-        request.devhub_code,
-        access_token=token["access_token"],
-        refresh_token=token["refresh_token"],
-        now=now,
-    )
+async def _read_code(client_id: str | None, form: Mapping[str, str], now: datetime) -> Exchange:
+    client, code = await tokens.load_code(client_id, form.get("code"))
+    return Exchange(now=now, client=client, code=code)
 
 
-async def _issue_for_refresh(request: Any, token: dict[str, Any], now: datetime) -> Installation:
-    return await tokens.issue_for_refresh(
-        request.devhub_refresh,
-        access_token=token["access_token"],
-        scopes=list(request.scopes),
-        now=now,
-    )
+def _issue_for_code(exchange: Exchange, request: Any, token: dict[str, Any]) -> Write:
+    client, code, now = exchange.client, request.devhub_code, exchange.now
+    assert client is not None
+
+    async def write() -> errors.OAuth2Error | None:
+        if not await tokens.claim_code(client, code, now):
+            return errors.InvalidGrantError(description="authorization_code is invalid")
+        await tokens.issue_for_code(
+            client,
+            code,
+            access_token=token["access_token"],
+            refresh_token=token["refresh_token"],
+            now=now,
+        )
+        return None
+
+    return write
+
+
+async def _read_refresh(client_id: str | None, form: Mapping[str, str], now: datetime) -> Exchange:
+    client, token = await tokens.load_token(client_id, form.get("refresh_token"), now)
+    if token is not None and (
+        token.kind != TokenKind.REFRESH or not await tokens.hold_installation(token.installation_id)
+    ):
+        token = None
+    return Exchange(now=now, client=client, token=token)
+
+
+def _issue_for_refresh(exchange: Exchange, request: Any, token: dict[str, Any]) -> Write:
+    refresh, scopes, now = request.devhub_refresh, list(request.scopes), exchange.now
+
+    async def write() -> errors.OAuth2Error | None:
+        await tokens.issue_for_refresh(
+            refresh, access_token=token["access_token"], scopes=scopes, now=now
+        )
+        return None
+
+    return write
 
 
 GRANTS: Mapping[str, Grant] = {
-    "authorization_code": Grant(S256AuthorizationCodeGrant, _issue_for_code),
-    "refresh_token": Grant(RefreshTokenGrant, _issue_for_refresh),
+    "authorization_code": Grant(S256AuthorizationCodeGrant, _read_code, _issue_for_code),
+    "refresh_token": Grant(RefreshTokenGrant, _read_refresh, _issue_for_refresh),
 }
+
+
+async def read_for_grant(
+    grant_type: str | None, client_id: str | None, form: Mapping[str, str], now: datetime
+) -> Exchange:
+    """What a token request reads: its grant's, or only the client for any other grant type
+    (which oauthlib then refuses)."""
+    grant = GRANTS.get(grant_type or "")
+    if grant is not None:
+        return await grant.read(client_id, form, now)
+    return Exchange(now=now, client=await tokens.load_client(client_id))

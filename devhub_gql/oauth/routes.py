@@ -6,6 +6,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.catalog import SCOPES
+from devhub_gql.oauth.exchange import Response as ExchangeResponse
 from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import client_credentials
@@ -115,7 +117,7 @@ def oauth_routes(
         params.setdefault("response_type", "code")
         uri = f"{settings.public_url}/oauth/authorize?{urlencode(params)}"
         try:
-            await server.call(server.validate_authorization_request, uri, "GET", None, {})
+            await server.check_authorization(uri, params.get("client_id"))
         except errors.FatalClientError as exc:
             # Unknown client or a redirect URI that is not the callback: never redirect.
             return _error_page(exc.description or "Invalid client or redirect URI.")
@@ -123,17 +125,23 @@ def oauth_routes(
             return RedirectResponse(exc.in_uri(exc.redirect_uri), status_code=302)
         return RedirectResponse(f"{settings.consent_page}?{urlencode(params)}", status_code=302)
 
-    async def form_endpoint(request: Request, entry_point, required: str | None = None) -> Response:
+    async def form_endpoint(
+        request: Request,
+        answer: Callable[[str, str, dict[str, str]], Awaitable[ExchangeResponse]],
+        *,
+        writes: bool = True,
+        required: str | None = None,
+    ) -> Response:
         if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
             return _invalid_request(f"content must be {FORM}")
         body = (await request.body()).decode("utf-8", errors="replace")
         if required and not parse_qs(body).get(required):
             return _invalid_request(f"Missing parameter: {required}")
         uri = f"{settings.public_url}{request.url.path}"
+        if not writes:  # introspection only reads: no transaction to begin and commit
+            return _oauth_response(*await answer(uri, body, dict(request.headers)))
         async with in_transaction():
-            headers, response_body, status = await server.call(
-                entry_point, uri, "POST", body, dict(request.headers)
-            )
+            headers, response_body, status = await answer(uri, body, dict(request.headers))
         return _oauth_response(headers, response_body, status)
 
     async def token(request: Request) -> Response:
@@ -150,17 +158,15 @@ def oauth_routes(
                 headers={"retry-after": str(retry_after), "cache-control": "no-store"},
             )
         else:
-            response = await form_endpoint(
-                request, server.create_token_response, required="grant_type"
-            )
+            response = await form_endpoint(request, server.token, required="grant_type")
         _count_grant(metrics, await request.body(), response)
         return response
 
     async def revoke(request: Request) -> Response:
-        return await form_endpoint(request, server.create_revocation_response)
+        return await form_endpoint(request, server.revoke)
 
     async def introspect(request: Request) -> Response:
-        return await form_endpoint(request, server.create_introspect_response)
+        return await form_endpoint(request, server.introspect, writes=False)
 
     async def metadata(request: Request) -> Response:
         base = settings.public_url

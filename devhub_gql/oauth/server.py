@@ -1,19 +1,22 @@
-"""The oauthlib server: WebApplicationServer with S256-only PKCE and our token formats."""
+"""The oauthlib server: WebApplicationServer with the grants of the GRANTS table (S256-only PKCE)
+and our token formats, run through an Exchange (oauth/exchange.py) for each request."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
-import anyio.to_thread
 from oauthlib.oauth2 import WebApplicationServer
 
 from devhub_gql.clock import Clock
+from devhub_gql.domain import tokens
 from devhub_gql.domain.secrets import new_secret
 from devhub_gql.domain.tokens import ACCESS_LIFETIME
-from devhub_gql.oauth.grants import GRANTS
-from devhub_gql.oauth.validator import DevhubRequestValidator
+from devhub_gql.oauth.exchange import Exchange, Response, run
+from devhub_gql.oauth.grants import GRANTS, read_for_grant
+from devhub_gql.oauth.validator import DevhubRequestValidator, client_credentials, usable_client_id
 from devhub_gql.settings import Settings
 
 # oauthlib logs whole token responses at DEBUG: never let them reach a log, whatever the level.
@@ -23,11 +26,24 @@ ACCESS_TOKEN_PREFIX = "dhat"
 REFRESH_TOKEN_PREFIX = "dhrt"
 
 
+def form_of(body: str) -> dict[str, str]:
+    """A form body's fields (the first of each)."""
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(body, keep_blank_values=True):
+        form.setdefault(name, value)
+    return form
+
+
+def requesting_client(headers: Mapping[str, str], form: Mapping[str, str]) -> str | None:
+    client_id, _ = client_credentials(dict(headers), form.get("client_id"), None)
+    return usable_client_id(client_id)
+
+
 class DevhubOAuthServer(WebApplicationServer):
     """oauthlib's web-application server, with exactly the grants of the GRANTS table."""
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        validator = DevhubRequestValidator(settings, clock)
+        validator = DevhubRequestValidator(settings)
         super().__init__(
             validator,
             token_generator=lambda request: new_secret(ACCESS_TOKEN_PREFIX),
@@ -36,7 +52,61 @@ class DevhubOAuthServer(WebApplicationServer):
         )
         self._grant_types = {name: grant.handler(validator) for name, grant in GRANTS.items()}
         self._response_types = {"code": self._grant_types["authorization_code"]}
+        self.clock = clock
 
-    async def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a (blocking) oauthlib entry point in a worker thread."""
-        return await anyio.to_thread.run_sync(lambda: method(*args, **kwargs))
+    # Each of these reads, lets oauthlib decide and writes; the caller holds the transaction.
+
+    async def token(self, uri: str, body: str, headers: dict[str, str]) -> Response:
+        form = form_of(body)
+        exchange = await read_for_grant(
+            form.get("grant_type"), requesting_client(headers, form), form, self.clock.now()
+        )
+        response: Response = await run(
+            exchange, lambda: self.create_token_response(uri, "POST", body, headers)
+        )
+        return response
+
+    async def revoke(self, uri: str, body: str, headers: dict[str, str]) -> Response:
+        response: Response = await run(
+            await self._read_token(body, headers),
+            lambda: self.create_revocation_response(uri, "POST", body, headers),
+        )
+        return response
+
+    async def introspect(self, uri: str, body: str, headers: dict[str, str]) -> Response:
+        response: Response = await run(
+            await self._read_token(body, headers),
+            lambda: self.create_introspect_response(uri, "POST", body, headers),
+        )
+        return response
+
+    async def _read_token(self, body: str, headers: dict[str, str]) -> Exchange:
+        form = form_of(body)
+        now = self.clock.now()
+        requesting = requesting_client(headers, form)
+        client, found = await tokens.load_token(requesting, form.get("token"), now)
+        return Exchange(now=now, client=client, token=found)
+
+    async def check_authorization(self, uri: str, client_id: str | None) -> Any:
+        """oauthlib's check of an authorize request (raises its errors)."""
+        exchange = Exchange(
+            now=self.clock.now(), client=await tokens.load_client(usable_client_id(client_id))
+        )
+        return await run(exchange, lambda: self.validate_authorization_request(uri, "GET"))
+
+    async def authorize(
+        self, uri: str, client_id: str, user_id: int, scopes: list[str]
+    ) -> Response:
+        """The user allowed: a code for them (saved), and where the browser goes next."""
+        exchange = Exchange(
+            now=self.clock.now(),
+            client=await tokens.load_client(usable_client_id(client_id)),
+            user_id=user_id,
+        )
+        response: Response = await run(
+            exchange,
+            lambda: self.create_authorization_response(
+                uri, "GET", None, {}, scopes=scopes, credentials={"user": user_id}
+            ),
+        )
+        return response

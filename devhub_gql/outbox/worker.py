@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
+from devhub_gql.domain.versions import companies_changed, company_changed
 from devhub_gql.models import App, AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.observability import Metrics
 from devhub_gql.outbox.signing import signed_headers, signing_secret
@@ -88,9 +89,12 @@ class OutboxWorker:
                 await OutboxMessage.filter(id__in=ids).update(claimed_until=now + self.lease)
                 # A send still marked as under way belongs to a worker whose lease ran out: it
                 # died mid-request, and the app may have received that notice.
-                await DeliveryAttempt.filter(
+                interrupted = await DeliveryAttempt.filter(
                     message_id__in=ids, outcome=AttemptOutcome.SENDING
                 ).update(outcome=AttemptOutcome.INTERRUPTED, error=INTERRUPTED)
+                if interrupted:
+                    apps = await App.filter(id__in={message.app_id for message in claimed})
+                    await companies_changed(app.company_id for app in apps)
         for message in claimed:
             await self._deliver(message)
         return len(claimed)
@@ -125,6 +129,7 @@ class OutboxWorker:
             duration_ms=0,
         )
         await OutboxMessage.filter(id=message.id).update(attempts=attempts)
+        await company_changed(app.company_id)  # its developers see every attempt
         headers = signed_headers(
             signing_secret(app.client_id, self.settings.secret_key),
             message.webhook_id,
@@ -164,6 +169,7 @@ class OutboxWorker:
             next_attempt = sent_at + retry_delay(attempts, self.first_retry)
             outcome, changes = "retry", {"next_attempt_at": next_attempt}
         await OutboxMessage.filter(id=message.id).update(claimed_until=None, **changes)
+        await company_changed(app.company_id)
         self.metrics.outbox_deliveries.labels(outcome).inc()
         log.info(
             "notice %s to app %s: attempt %d, %s",

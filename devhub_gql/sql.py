@@ -1,0 +1,74 @@
+"""Hand-written statements for the hot paths, run through Tortoise's own connection.
+
+The ORM builds each statement anew on every call (most of a short request's CPU); the few
+statements every request or every token call sends are written once here instead, with `?`
+placeholders and one spelling for both databases. They run inside Tortoise's transactions
+(`in_transaction()`), so they mix with ORM statements freely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def connection() -> BaseDBAsyncClient:
+    return get_connection("default")
+
+
+def is_postgres(conn: BaseDBAsyncClient) -> bool:
+    return conn.capabilities.dialect == "postgres"
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    """`?` placeholders as asyncpg wants them: $1, $2, …"""
+    numbers = iter(range(1, 1000))
+    return _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
+
+
+def _time(value: Any, postgres: bool) -> Any:
+    # Tortoise stores datetimes on SQLite as ISO text with a space; asyncpg takes them as they are.
+    if isinstance(value, datetime) and not postgres:
+        return value.isoformat(" ")
+    return value
+
+
+async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
+    conn = connection()
+    postgres = is_postgres(conn)
+    values = [_time(value, postgres) for value in params]
+    found = await conn.execute_query_dict(_numbered(sql) if postgres else sql, values)
+    return list(found)
+
+
+async def row(sql: str, *params: Any) -> dict[str, Any] | None:
+    found = await rows(sql, *params)
+    return found[0] if found else None
+
+
+async def execute(sql: str, *params: Any) -> int:
+    """Run a write; the number of rows it changed."""
+    conn = connection()
+    postgres = is_postgres(conn)
+    values = [_time(value, postgres) for value in params]
+    changed, _ = await conn.execute_query(_numbered(sql) if postgres else sql, values)
+    return int(changed)
+
+
+def moment(value: str | datetime) -> datetime:
+    """A timestamp read back: SQLite answers text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def one_of(values: Sequence[Any]) -> str:
+    """`IN (?, ?, …)` for so many values."""
+    return f"IN ({', '.join('?' * len(values))})"
