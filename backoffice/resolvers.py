@@ -109,4 +109,4 @@ async def unpublish_app(
     )
     if outcome.value is None:
         return UnpublishAppPayload(user_errors=outcome.user_errors)
-    return UnpublishAppPayload(app=App.from_model(outcome.value))
+    return UnpublishAppPayload(app=await App.reread(outcome.value.id))

@@ -48,17 +48,13 @@ class ReviewSubmission(Submission):
 
     @strawberry.field(description="The app as it is live now.")
     async def app(self, info: Info) -> App:
-        found = await info.context.loaders.app.load(self.row.app_id)
+        found = await info.context.loaders.app_view.load(self.row.app_id)
         assert found is not None  # submissions keep their app (soft delete)
-        return App.from_model(found)
+        return App.of(found)
 
     @strawberry.field(description="The developer company.")
     async def developer(self, info: Info) -> Company:
-        app = await info.context.loaders.app.load(self.row.app_id)
-        assert app is not None
-        company = await info.context.loaders.company.load(app.company_id)
-        assert company is not None
-        return Company.from_model(company)
+        return (await self.app(info)).company
 
     @strawberry.field(description="Earlier decisions on the same app, the latest first.")
     async def earlier_decisions(self, info: Info) -> list[Submission]:

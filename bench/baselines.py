@@ -54,7 +54,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from bench.config import CLIENT_APP_ID, DEVELOPER_COMPANY_ID
 from bench.scenarios import MARKETPLACE
-from devhub_gql.domain.listing import LISTING, Kind, ListingField
+from devhub_gql.domain.listing import CATEGORY, LISTING, Kind, ListingField
 
 PAGE = 50
 DEFAULT_PAGE = 20  # the service's page size when `first` is omitted
@@ -74,7 +74,6 @@ def graphql_name(listing_field: ListingField) -> str:
 
 
 BY_GRAPHQL_NAME = {graphql_name(f): f for f in LISTING}
-CATEGORY = next(f for f in LISTING if f.kind == Kind.CATEGORY)  # shown as a Category object
 PLAIN = tuple(f for f in LISTING if f.kind != Kind.CATEGORY)
 PUBLIC_PLAIN = tuple(f for f in PLAIN if f.public)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
@@ -67,6 +68,23 @@ async def execute(sql: str, *params: Any) -> int:
 def moment(value: str | datetime) -> datetime:
     """A timestamp read back: SQLite answers text."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def maybe_moment(value: str | datetime | None) -> datetime | None:
+    return None if value is None else moment(value)
+
+
+def json_list(value: Any) -> list[Any]:
+    """A JSON list column read back: text on SQLite, and from asyncpg's jsonb."""
+    if isinstance(value, str | bytes):
+        value = orjson.loads(value)
+    return list(value or ())
+
+
+def joined(expression: str) -> str:
+    """An aggregate of `expression`'s values joined by spaces, spelt for the database."""
+    function = "string_agg" if is_postgres(connection()) else "group_concat"
+    return f"{function}({expression}, ' ')"
 
 
 def one_of(values: Sequence[Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Annotated
 
@@ -29,7 +30,7 @@ async def app(
     info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The app's id.")]
 ) -> App:
     viewer = await info.context.require_viewer()
-    return App.from_model(await apps.get_app(viewer, decode_id(id, "App")))
+    return App.of(await apps.visible_app(viewer, decode_id(id, "App")))
 
 
 async def apps_of_company(
@@ -46,8 +47,11 @@ async def apps_of_company(
     ] = None,
 ) -> Connection[App]:
     viewer = await info.context.require_viewer()
-    found = apps.visible_apps(viewer, app_type=type, status=status)
-    return await paginate(found, first=first, after=after, to_node=App.from_model)
+
+    def read(offset: int, limit: int) -> Awaitable[list[apps.AppView]]:
+        return apps.visible_apps(viewer, app_type=type, status=status, offset=offset, limit=limit)
+
+    return await paginate(read, first=first, after=after, to_node=App.of)
 
 
 async def uninstall_notices(
@@ -83,7 +87,7 @@ async def create_app(
     if outcome.value is None:
         return AppWithSecretPayload(user_errors=outcome.user_errors)
     return AppWithSecretPayload(
-        app=App.from_model(outcome.value.app), client_secret=outcome.value.client_secret
+        app=await App.reread(outcome.value.app.id), client_secret=outcome.value.client_secret
     )
 
 
@@ -111,7 +115,7 @@ async def update_app(
     )
     if outcome.value is None:
         return AppPayload(user_errors=outcome.user_errors)
-    return AppPayload(app=App.from_model(outcome.value))
+    return AppPayload(app=await App.reread(outcome.value.id))
 
 
 async def rotate_client_secret(
@@ -133,5 +137,5 @@ async def rotate_client_secret(
     if outcome.value is None:
         return AppWithSecretPayload(user_errors=outcome.user_errors)
     return AppWithSecretPayload(
-        app=App.from_model(outcome.value.app), client_secret=outcome.value.client_secret
+        app=await App.reread(outcome.value.app.id), client_secret=outcome.value.client_secret
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from devhub_gql.domain.catalog import category_catalogue, scope_catalogue
-from schema.catalogue import Category, Scope
+from schema.catalogue import CATEGORY_TYPES, SCOPE_TYPES, Category, Scope
 
 
 async def scopes() -> list[Scope]:
-    return [Scope.from_values(row) for row in await scope_catalogue()]
+    return list(SCOPE_TYPES.values())
 
 
 async def categories() -> list[Category]:
-    return [Category.from_model(row) for row in await category_catalogue()]
+    return list(CATEGORY_TYPES.values())

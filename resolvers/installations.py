@@ -62,7 +62,6 @@ async def authorization_request(
         client_id, redirect_uri, state, code_challenge, code_challenge_method
     )
     screen = await consent.describe(viewer, params)
-    scopes = await info.context.loaders.scope.load_many(screen.scopes)
     return AuthorizationRequest(
         app=AppListing(
             name=screen.app.name,
@@ -70,7 +69,7 @@ async def authorization_request(
             summary=screen.app.summary,
             developer_name=screen.developer.name,
         ),
-        scopes=[Scope.from_values(values) for values in scopes if values is not None],
+        scopes=Scope.listed(screen.scopes),
         already_installed=screen.already_installed,
         refusal=InstallRefusal(code=screen.refusal.code, message=screen.refusal.message)
         if screen.refusal

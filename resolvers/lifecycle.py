@@ -36,7 +36,7 @@ async def _app_command(info: Info, app_id: strawberry.ID, command: AppCommand) -
     outcome = await attempt(command(viewer, decode_id(app_id, "App")))
     if outcome.value is None:
         return AppPayload(user_errors=outcome.user_errors)
-    return AppPayload(app=App.from_model(outcome.value))
+    return AppPayload(app=await App.reread(outcome.value.id))
 
 
 async def submit_app_for_review(
@@ -57,7 +57,7 @@ async def submit_app_for_review(
     if outcome.value is None:
         return SubmitAppForReviewPayload(user_errors=outcome.user_errors)
     return SubmitAppForReviewPayload(
-        app=App.from_model(outcome.value.app),
+        app=await App.reread(outcome.value.app.id),
         submission=Submission.from_model(outcome.value.submission),
     )
 

@@ -4,12 +4,13 @@ query per request, not per row."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from devhub_gql.domain import lookups
-from devhub_gql.models import App, Category, Company, DeliveryAttempt, PendingRevision, User
+from devhub_gql.domain.apps import AppView, app_views
+from devhub_gql.models import App, Company, DeliveryAttempt, PendingRevision, User
 from devhub_gql.models import Submission as SubmissionRow
 
 # Keeps SQLite's `IN (...)` parameter lists bounded.
@@ -30,14 +31,12 @@ class Loaders:
         self.app: DataLoader[int, App | None] = _loader(lookups.apps)
         self.user: DataLoader[int, User | None] = _loader(lookups.users)
         self.company: DataLoader[int, Company | None] = _loader(lookups.companies)
-        self.category: DataLoader[str, Category | None] = _loader(lookups.categories)
-        self.scope: DataLoader[str, dict[str, Any] | None] = _loader(lookups.scopes)
-        self.app_scopes: DataLoader[int, list[dict[str, Any]]] = _loader(lookups.app_scopes)
+        self.app_view: DataLoader[int, AppView | None] = _loader(app_views)
+        self.app_scopes: DataLoader[int, list[str]] = _loader(lookups.app_scopes)
         self.submissions: DataLoader[int, list[SubmissionRow]] = _loader(lookups.submissions)
         self.open_revision: DataLoader[int, PendingRevision | None] = _loader(
             lookups.open_revisions
         )
-        self.slug: DataLoader[int, str | None] = _loader(lookups.slugs)
         self.delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = _loader(
             lookups.delivery_attempts
         )

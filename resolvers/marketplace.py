@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated
 
 import strawberry
 
 from devhub_gql.domain import marketplace
 from devhub_gql.domain.errors import BadRequest
-from devhub_gql.domain.marketplace import LISTING_COLUMNS, install_url
+from devhub_gql.domain.marketplace import Listing
 from resolvers.base import decode_id
-from schema.catalogue import Category, Scope
 from schema.context import Info
-from schema.listing import PUBLIC_PLAIN, plain_values
 from schema.marketplace import MarketplaceApp, MarketplaceSort
 from schema.pagination import After, Connection, First, paginate
-
-
-async def listings(info: Info, rows: list[dict[str, Any]]) -> list[MarketplaceApp]:
-    """A page of listings with their slugs, developers, categories and scopes: one query each."""
-    loaders = info.context.loaders
-    ids = [row["id"] for row in rows]
-    slugs = await loaders.slug.load_many(ids)
-    companies = await loaders.company.load_many([row["company_id"] for row in rows])
-    categories = await loaders.category.load_many(
-        sorted({row["category_id"] for row in rows if row["category_id"]})
-    )
-    category_by_slug = {c.slug: Category.from_model(c) for c in categories if c is not None}
-    scopes = await loaders.app_scopes.load_many(ids)
-    public_url = info.context.settings.public_url
-    return [
-        MarketplaceApp(
-            listing_id=row["id"],
-            slug=slug or "",
-            developer_name=company.name if company else "",
-            category=category_by_slug.get(row["category_id"]),
-            scopes=[Scope.from_values(values) for values in app_scopes],
-            installation_count=row["installation_count"],
-            published_at=row["published_at"],
-            install_url=install_url(row, public_url),
-            **plain_values(row, PUBLIC_PLAIN),
-        )
-        for row, slug, company, app_scopes in zip(rows, slugs, companies, scopes, strict=True)
-    ]
 
 
 async def marketplace_apps(
@@ -64,12 +35,14 @@ async def marketplace_apps(
         strawberry.argument(description="The order; NEWEST when omitted."),
     ] = MarketplaceSort.NEWEST,
 ) -> Connection[MarketplaceApp]:
+    def read(offset: int, limit: int) -> Awaitable[list[Listing]]:
+        return marketplace.listed_apps(
+            search=search, category=category, sort=sort, offset=offset, limit=limit
+        )
+
+    public_url = info.context.settings.public_url
     return await paginate(
-        marketplace.listed_apps(search=search, category=category, sort=sort),
-        first=first,
-        after=after,
-        fields=LISTING_COLUMNS,
-        to_nodes=lambda rows: listings(info, rows),
+        read, first=first, after=after, to_node=lambda found: MarketplaceApp.of(found, public_url)
     )
 
 
@@ -89,5 +62,5 @@ async def marketplace_app(
     if (id is None) == (slug is None):
         raise BadRequest("Give either 'id' or 'slug'.")
     app_id = decode_id(id, "MarketplaceApp") if id is not None else None
-    row = await marketplace.get_listing(app_id=app_id, slug=slug)
-    return (await listings(info, [row]))[0]
+    found = await marketplace.get_listing(app_id=app_id, slug=slug)
+    return MarketplaceApp.of(found, info.context.settings.public_url)

@@ -10,11 +10,11 @@ from strawberry import relay
 from devhub_gql.domain import accounts, apps, installations, marketplace, submissions
 from devhub_gql.domain.errors import NotFound
 from resolvers.base import NO_ROW, parse_global_id
-from resolvers.marketplace import listings
 from schema.accounts import Company, User
 from schema.apps import App
 from schema.context import Info
 from schema.installations import Installation
+from schema.marketplace import MarketplaceApp
 from schema.reviews import Submission
 
 
@@ -35,11 +35,12 @@ async def node(
 async def _node(info: Info, id: str) -> relay.Node:
     type_name, row_id = parse_global_id(id) or ("", NO_ROW)
     if type_name == "MarketplaceApp":  # public: no sign-in needed
-        return (await listings(info, [await marketplace.get_listing(app_id=row_id)]))[0]
+        found = await marketplace.get_listing(app_id=row_id)
+        return MarketplaceApp.of(found, info.context.settings.public_url)
     viewer = await info.context.require_viewer()  # for a malformed id too, as for an unknown one
     match type_name:
         case "App":
-            return App.from_model(await apps.get_app(viewer, row_id))
+            return App.of(await apps.visible_app(viewer, row_id))
         case "User":
             return User.from_model(await accounts.get_colleague(viewer, row_id))
         case "Company":

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from devhub_gql import models as m
 from devhub_gql.domain import apps, reviews, revisions
-from devhub_gql.domain.listing import values_of
+from devhub_gql.domain.listing import CATEGORY
 from devhub_gql.outbox.worker import MAX_ATTEMPTS
 from schema import listing
 from schema.accounts import Company
@@ -97,35 +97,43 @@ class App(listing.Registration, relay.Node):  # a base generated from the listin
     updated_at: datetime = strawberry.field(
         description="When the app last changed: an edit, a status change, a merge or a new secret."
     )
-    row: strawberry.Private[m.App]
+    # Read with the app in its one statement, so plain values, not resolvers: 50 awaited
+    # fields on a page cost more than the statement behind them.
+    scopes: list[Scope] = strawberry.field(
+        description="The live access scopes; `base` is always among them."
+    )
+    category: Category | None = strawberry.field(
+        description="The live marketplace category; null until chosen. Required for review."
+    )
+    company: Company = strawberry.field(description="The developer company.")
+    view: strawberry.Private[apps.AppView]
 
     @strawberry.field(description="Critical changes waiting for review or merge, if any.")
     async def pending_revision(self, info: Info) -> PendingRevision | None:
-        revision = await info.context.loaders.open_revision.load(self.row.id)
+        revision = await info.context.loaders.open_revision.load(self.view.id)
         if revision is None:
             return None
-        scopes = [
-            scope["name"] for scope in await info.context.loaders.app_scopes.load(self.row.id)
-        ]
+        row = await info.context.loaders.app.load(self.view.id)
+        assert row is not None  # an app row is never removed, only marked deleted
         return PendingRevision.from_model(
-            revision, revisions.pending_diff(self.row, scopes, revision)
+            revision, revisions.pending_diff(row, self.view.scopes, revision)
         )
 
     @strawberry.field(description="The submission waiting for a reviewer, if any.")
     async def current_submission(self, info: Info) -> Submission | None:
-        history = await info.context.loaders.submissions.load(self.row.id)
+        history = await info.context.loaders.submissions.load(self.view.id)
         current = reviews.current_submission(history)
         return Submission.from_model(current) if current else None
 
     @strawberry.field(description="The most recent rejection, with the reviewer's reasons.")
     async def latest_rejection(self, info: Info) -> Submission | None:
-        history = await info.context.loaders.submissions.load(self.row.id)
+        history = await info.context.loaders.submissions.load(self.view.id)
         rejection = reviews.latest_rejection(history)
         return Submission.from_model(rejection) if rejection else None
 
     @strawberry.field(description="Every submission of the app, newest first.")
     async def review_history(self, info: Info) -> list[Submission]:
-        history = await info.context.loaders.submissions.load(self.row.id)
+        history = await info.context.loaders.submissions.load(self.view.id)
         return [Submission.from_model(row) for row in history]
 
     @strawberry.field(
@@ -134,41 +142,37 @@ class App(listing.Registration, relay.Node):  # a base generated from the listin
     )
     async def signing_secret(self, info: Info) -> str | None:
         viewer = await info.context.viewer()
-        return apps.signing_secret_for(viewer, self.row, info.context.settings.secret_key)
-
-    @strawberry.field(description="The live access scopes; `base` is always among them.")
-    async def scopes(self, info: Info) -> list[Scope]:
-        return [
-            Scope.from_values(v) for v in await info.context.loaders.app_scopes.load(self.row.id)
-        ]
-
-    @strawberry.field(
-        description="The live marketplace category; null until chosen. Required for review."
-    )
-    async def category(self, info: Info) -> Category | None:
-        if self.row.category_id is None:
-            return None
-        found = await info.context.loaders.category.load(self.row.category_id)
-        return Category.from_model(found) if found else None
-
-    @strawberry.field(description="The developer company.")
-    async def company(self, info: Info) -> Company:
-        found = await info.context.loaders.company.load(self.row.company_id)
-        assert found is not None  # an app's company is never deleted (RESTRICT)
-        return Company.from_model(found)
+        return apps.signing_secret_for(
+            viewer, self.view.company_id, self.view.client_id, info.context.settings.secret_key
+        )
 
     @classmethod
-    def from_model(cls, row: m.App) -> App:
+    def of(cls, view: apps.AppView) -> App:
         return cls(
-            app_id=row.id,
-            type=row.type,
-            status=row.status,
-            client_id=row.client_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            row=row,
-            **listing.plain_values(values_of(row)),
+            app_id=view.id,
+            type=view.type,
+            status=view.status,
+            client_id=view.client_id,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            scopes=Scope.listed(view.scopes),
+            category=Category.of(view.listing[CATEGORY.name]),
+            company=Company(
+                company_id=view.company_id,
+                name=view.company_name,
+                kind=view.company_kind,
+                created_at=view.company_created_at,
+            ),
+            view=view,
+            **listing.shown_values(view.listing),
         )
+
+    @classmethod
+    async def reread(cls, app_id: int) -> App:
+        """The app as it is now, after a mutation changed it."""
+        found = (await apps.app_views([app_id]))[0]
+        assert found is not None  # an app row is never removed, only marked deleted
+        return cls.of(found)
 
 
 NoticeStatus = described_enum(

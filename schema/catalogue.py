@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 import strawberry
 
-from devhub_gql import models as m
+from devhub_gql.domain.catalog import CATEGORIES, SCOPES, in_catalogue_order
 from schema.scopes import PUBLIC
 
 
@@ -23,14 +23,10 @@ class Scope:
     description: str = strawberry.field(description="What the scope lets an app do.")
     endpoints: list[str] = strawberry.field(description="The API endpoint families it covers.")
 
-    @classmethod
-    def from_values(cls, row: dict[str, Any]) -> Scope:
-        return cls(
-            name=row["name"],
-            label=row["label"],
-            description=row["description"],
-            endpoints=list(row["endpoints"]),
-        )
+    @staticmethod
+    def listed(names: Iterable[str]) -> list[Scope]:
+        """These scopes, in catalogue order."""
+        return [SCOPE_TYPES[name] for name in in_catalogue_order(names)]
 
 
 @strawberry.type(description="A marketplace category.", directives=PUBLIC)
@@ -40,6 +36,19 @@ class Category:
     )
     label: str = strawberry.field(description="The name to show, e.g. 'Productivity'.")
 
-    @classmethod
-    def from_model(cls, row: m.Category) -> Category:
-        return cls(slug=row.slug, label=row.label)
+    @staticmethod
+    def of(slug: str | None) -> Category | None:
+        return CATEGORY_TYPES.get(slug) if slug else None
+
+
+# The catalogues are code (devhub_gql/domain/catalog.py), so their GraphQL objects are made once.
+SCOPE_TYPES = {
+    entry.name: Scope(
+        name=entry.name,
+        label=entry.label,
+        description=entry.description,
+        endpoints=list(entry.endpoints),
+    )
+    for entry in SCOPES
+}
+CATEGORY_TYPES = {slug: Category(slug=slug, label=label) for slug, label in CATEGORIES}

@@ -87,23 +87,21 @@ class Installation(relay.Node):
     )
     async def needs_reauthorization(self, info: Info) -> bool:
         live = await info.context.loaders.app_scopes.load(self.app_pk)
-        return installations.needs_reauthorization(
-            self.granted_scope_names, [scope["name"] for scope in live]
-        )
+        return installations.needs_reauthorization(self.granted_scope_names, live)
 
     @strawberry.field(description="The scopes the user granted.")
-    async def scopes(self, info: Info) -> list[Scope]:
-        found = await info.context.loaders.scope.load_many(self.granted_scope_names)
-        return [Scope.from_values(values) for values in found if values is not None]
+    def scopes(self) -> list[Scope]:
+        return Scope.listed(self.granted_scope_names)
 
     @strawberry.field(description="The installed app, as the user sees it.")
     async def app(self, info: Info) -> AppListing:
-        app = await info.context.loaders.app.load(self.app_pk)
+        app = await info.context.loaders.app_view.load(self.app_pk)
         assert app is not None  # installations keep their app (RESTRICT)
-        developer = await info.context.loaders.company.load(app.company_id)
-        assert developer is not None
         return AppListing(
-            name=app.name, icon_url=app.icon_url, summary=app.summary, developer_name=developer.name
+            name=app.listing["name"],
+            icon_url=app.listing["icon_url"],
+            summary=app.listing["summary"],
+            developer_name=app.company_name,
         )
 
     @strawberry.field(description="Who installed it.")

@@ -119,6 +119,14 @@ Registration = listing_type(
 ListingInput = listing_input()
 
 
+def shown_values(
+    values: dict[str, Any], fields: tuple[ListingField, ...] = PLAIN
+) -> dict[str, Any]:
+    """The generated fields' values out of a complete dict of them by name, as the domain reads
+    an app (every field, each as the model holds it)."""
+    return {field.name: values[field.name] for field in fields}
+
+
 def plain_values(
     values: dict[str, Any], fields: tuple[ListingField, ...] = PLAIN
 ) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""Relay cursor connections over Tortoise querysets: one LIMIT/OFFSET query per page."""
+"""Relay cursor connections over lists read a page at a time: one LIMIT/OFFSET statement each."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -18,7 +18,8 @@ _CURSOR_PREFIX = "offset:"
 MAX_OFFSET = 2**31 - 1  # beyond any list, and within what both databases take in OFFSET
 
 NodeT = TypeVar("NodeT")
-RowT = TypeVar("RowT", bound=Model)
+RowT = TypeVar("RowT")
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 First = Annotated[
@@ -102,23 +103,31 @@ def page_size(first: int | None) -> int:
     return first
 
 
+# Reads `limit` items of a list from `offset` on, in one statement.
+PageReader = Callable[[int, int], Awaitable[Sequence[RowT]]]
+
+
+def pages_of(queryset: QuerySet[ModelT]) -> PageReader[ModelT]:
+    async def read(offset: int, limit: int) -> Sequence[ModelT]:
+        return await queryset.offset(offset).limit(limit)
+
+    return read
+
+
 async def paginate(
-    queryset: QuerySet[RowT],
+    source: QuerySet[ModelT] | PageReader[RowT],
     *,
     first: int | None,
     after: str | None,
-    to_node: Callable[[Any], NodeT] | None = None,
-    to_nodes: Callable[[list[Any]], Awaitable[list[NodeT]]] | None = None,
-    fields: tuple[str, ...] | None = None,
+    to_node: Callable[[Any], NodeT],
 ) -> Connection[NodeT]:
-    """A page of `queryset`: model rows for `to_node`, or, with `fields`, plain value dicts for
-    `to_nodes`, which builds the whole page at once."""
+    """A page of a list (a queryset, or a domain function that reads pages), one item more than
+    asked for telling whether more follow."""
     limit = page_size(first)
     start = decode_cursor(after) + 1 if after else 0
-    page = queryset.offset(start).limit(limit + 1)
-    rows = await (page.values(*fields) if fields else page)
-    shown = list(rows[:limit])
-    nodes = await to_nodes(shown) if to_nodes else [to_node(row) for row in shown]  # type: ignore[misc]
+    read = pages_of(source) if isinstance(source, QuerySet) else source
+    rows = await read(start, limit + 1)
+    nodes = [to_node(row) for row in rows[:limit]]
     edges = [
         Edge(cursor=encode_cursor(start + index), node=node) for index, node in enumerate(nodes)
     ]

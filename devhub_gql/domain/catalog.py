@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from devhub_gql import sql
 from devhub_gql.models import Category, MarketplaceState, Scope
 
 BASE_SCOPE = "base"
@@ -255,6 +255,10 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 
 SCOPE_NAMES = frozenset(entry.name for entry in SCOPES)
 CATEGORY_SLUGS = frozenset(slug for slug, _ in CATEGORIES)
+# Labels and descriptions are read from here, not from the tables: the tables are this data's
+# copy (sync_catalogues), kept for the foreign keys.
+SCOPE_BY_NAME = {entry.name: entry for entry in SCOPES}
+CATEGORY_LABELS = dict(CATEGORIES)
 
 
 SCOPE_POSITION = {entry.name: position for position, entry in enumerate(SCOPES)}
@@ -262,6 +266,16 @@ SCOPE_POSITION = {entry.name: position for position, entry in enumerate(SCOPES)}
 
 def in_catalogue_order(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=SCOPE_POSITION.__getitem__)
+
+
+def live_scopes_sql(app: str) -> str:
+    """SQL for the live scope names of the app row aliased `app`, in one text value (read it
+    with scope_names): a page of apps gets its scopes in the page's own statement."""
+    return f"(SELECT {sql.joined('x.scope_id')} FROM app_scope x WHERE x.app_id = {app}.id)"
+
+
+def scope_names(joined: str | None) -> list[str]:
+    return in_catalogue_order((joined or "").split())
 
 
 def implied_scopes(scope: str) -> frozenset[str]:
@@ -293,17 +307,6 @@ def effective_scopes(granted: Iterable[str], asked: Iterable[str]) -> list[str]:
     covering `X:read` on both sides (an app going from `deals:read` to `deals:full` keeps its
     users' `deals:read` until they consent again; going back keeps `deals:read` for all)."""
     return normalize_scope_set(expand_scopes(granted) & expand_scopes(asked))
-
-
-async def scope_catalogue() -> list[dict[str, Any]]:
-    """Every scope with its label, description and endpoints, in catalogue order."""
-    return (
-        await Scope.all().order_by("position").values("name", "label", "description", "endpoints")
-    )
-
-
-async def category_catalogue() -> list[Category]:
-    return await Category.all().order_by("position")
 
 
 async def sync_catalogues() -> None:

@@ -9,11 +9,12 @@ regenerate the SDL files (`make schema`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from devhub_gql import sql
 from devhub_gql.domain.errors import ErrorCode
 
 
@@ -224,11 +225,35 @@ REQUIRED_FOR_REVIEW: tuple[ListingField, ...] = tuple(
     field for field in LISTING if field.required_for_review
 )
 URLS: tuple[ListingField, ...] = tuple(field for field in LISTING if field.is_url)
+# The one field of kind CATEGORY: read and written as a slug, shown as a Category object.
+CATEGORY: ListingField = next(field for field in LISTING if field.kind == Kind.CATEGORY)
 
 
 def values_of(row: Any, fields: tuple[ListingField, ...] = LISTING) -> dict[str, Any]:
     """The fields' values on an app row, by field name."""
     return {field.name: field.value_of(row) for field in fields}
+
+
+_READ_AS: dict[Kind, Callable[[Any], Any]] = {Kind.URL_LIST: sql.json_list, Kind.FLAG: bool}
+
+
+def reader(fields: tuple[ListingField, ...]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """A function from a row hand-written SQL read (keyed by column) to the fields' values by
+    name, as the model would hold them. Made once per field set: it runs for every row."""
+    plain = [(field.name, field.column) for field in fields if field.kind not in _READ_AS]
+    converted = [
+        (field.name, field.column, _READ_AS[field.kind])
+        for field in fields
+        if field.kind in _READ_AS
+    ]
+
+    def read(row: Mapping[str, Any]) -> dict[str, Any]:
+        values = {name: row[column] for name, column in plain}
+        for name, column, convert in converted:
+            values[name] = convert(row[column])
+        return values
+
+    return read
 
 
 def demo_values() -> dict[str, Any]:

@@ -7,26 +7,22 @@ with one statement whatever the batch's size: a page of 100 apps costs what a pa
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from devhub_gql.domain.marketplace import current_slugs
+from devhub_gql.domain.catalog import in_catalogue_order
 from devhub_gql.domain.revisions import OPEN_REVISION
 from devhub_gql.models import (
     App,
     AppScope,
-    Category,
     Company,
     DeliveryAttempt,
     PendingRevision,
-    Scope,
     Submission,
     User,
 )
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-SCOPE_COLUMNS = ("name", "label", "description", "endpoints")
 
 
 def one_each(rows: Iterable[V], keys: Sequence[K], key: Callable[[V], K]) -> list[V | None]:
@@ -53,31 +49,11 @@ async def companies(ids: Sequence[int]) -> list[Company | None]:
     return one_each(await Company.filter(id__in=list(ids)), ids, lambda row: row.id)
 
 
-async def categories(slugs: Sequence[str]) -> list[Category | None]:
-    return one_each(await Category.filter(slug__in=list(slugs)), slugs, lambda row: row.slug)
-
-
-async def scopes(names: Sequence[str]) -> list[dict[str, Any] | None]:
-    rows = await Scope.filter(name__in=list(names)).values(*SCOPE_COLUMNS)
-    return one_each(rows, names, lambda row: str(row["name"]))
-
-
-async def app_scopes(app_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
-    """Each app's live scopes, in catalogue order, as plain values."""
-    # Read from the owning side (app_scope joined to scope): the reverse direction makes the
-    # database build a temporary index on every query.
-    rows = (
-        await AppScope.filter(app_id__in=list(app_ids))
-        .order_by("scope__position")
-        .values(
-            "app_id",
-            name="scope__name",
-            label="scope__label",
-            description="scope__description",
-            endpoints="scope__endpoints",
-        )
-    )
-    return grouped(rows, app_ids, lambda row: int(row["app_id"]))
+async def app_scopes(app_ids: Sequence[int]) -> list[list[str]]:
+    """Each app's live scope names, in catalogue order."""
+    rows = await AppScope.filter(app_id__in=list(app_ids)).values_list("app_id", "scope_id")
+    groups = grouped(rows, app_ids, lambda row: int(row[0]))
+    return [in_catalogue_order(str(name) for _, name in group) for group in groups]
 
 
 async def submissions(app_ids: Sequence[int]) -> list[list[Submission]]:
@@ -97,9 +73,3 @@ async def delivery_attempts(message_ids: Sequence[int]) -> list[list[DeliveryAtt
         "attempted_at", "id"
     )
     return grouped(rows, message_ids, lambda row: row.message_id)
-
-
-async def slugs(app_ids: Sequence[int]) -> list[str | None]:
-    """Each app's current marketplace slug."""
-    found = await current_slugs(list(app_ids))
-    return [found.get(app_id) for app_id in app_ids]

@@ -21,7 +21,7 @@ import orjson
 
 from devhub_gql import sql
 from devhub_gql.domain import versions
-from devhub_gql.domain.catalog import effective_scopes, in_catalogue_order
+from devhub_gql.domain.catalog import effective_scopes, live_scopes_sql, scope_names
 from devhub_gql.domain.installations import count_installation, revoke_tokens, uninstall
 from devhub_gql.domain.secrets import digest, digest_matches
 from devhub_gql.models import (
@@ -39,14 +39,7 @@ REFRESH_IDLE_LIFETIME = timedelta(days=60)
 
 
 def _json_list(value: Any) -> tuple[str, ...]:
-    """A JSON list column as read back: text on SQLite and from asyncpg's jsonb."""
-    if isinstance(value, str | bytes):
-        value = orjson.loads(value)
-    return tuple(value or ())
-
-
-def _when(value: Any) -> datetime | None:
-    return None if value is None else sql.moment(value)
+    return tuple(sql.json_list(value))
 
 
 @dataclass(frozen=True)
@@ -110,15 +103,9 @@ class LiveToken:
 
 
 def _client_columns() -> str:
-    scope_list = (
-        "string_agg(x.scope_id, ' ')"
-        if sql.is_postgres(sql.connection())
-        else "group_concat(x.scope_id, ' ')"
-    )
     return (
         "a.id AS app_id, a.client_id, a.callback_url, a.client_secret_digest,"
-        " a.previous_secret_digest, a.previous_secret_expires_at,"
-        f" (SELECT {scope_list} FROM app_scope x WHERE x.app_id = a.id) AS live"
+        f" a.previous_secret_digest, a.previous_secret_expires_at, {live_scopes_sql('a')} AS live"
     )
 
 
@@ -129,8 +116,8 @@ def _client(found: dict[str, Any]) -> Client:
         callback_url=str(found["callback_url"]),
         secret_digest=str(found["client_secret_digest"]),
         previous_digest=found["previous_secret_digest"],
-        previous_expires_at=_when(found["previous_secret_expires_at"]),
-        live_scopes=tuple(in_catalogue_order((found["live"] or "").split())),
+        previous_expires_at=sql.maybe_moment(found["previous_secret_expires_at"]),
+        live_scopes=tuple(scope_names(found["live"])),
     )
 
 

@@ -30,9 +30,17 @@ def test_committed_schema_matches_the_code():
 async def test_unexpected_errors_are_masked_and_carry_the_request_id(
     gql: GraphQLClient, http: httpx.AsyncClient, database, caplog
 ):
-    # A corrupt row (endpoints should be a list) makes the resolver raise a TypeError.
-    await database.db().execute_script("UPDATE scope SET endpoints = '5' WHERE name = 'base'")
-    response = await http.post("/graphql", json={"query": "{ scopes { name endpoints } }"})
+    from tests.support import create_app as create_developer_app
+
+    developer = await sign_up(gql, "dev@example.com")
+    await create_developer_app(gql, developer)
+    # A corrupt row (the image URLs should be a list) makes reading it raise a TypeError.
+    await database.db().execute_script("UPDATE app SET listing_image_urls = '5'")
+    response = await http.post(
+        "/graphql",
+        json={"query": "{ apps { edges { node { listingImageUrls } } } }"},
+        headers={"authorization": f"Bearer {developer.token}"},
+    )
 
     assert response.status_code == 200
     error = response.json()["errors"][0]
