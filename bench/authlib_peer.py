@@ -441,7 +441,7 @@ def main() -> None:
         host="127.0.0.1",
         port=args.port,
         workers=args.workers,
-        http="devhub_gql.http_protocol:NoDelayH11Protocol",  # the service's protocol, too
+        http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",  # the service's protocol, too
         log_level="warning",
         proxy_headers=True,
     )

@@ -76,7 +76,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        http="devhub_gql.http_protocol:NoDelayH11Protocol",
+        http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",
         log_level=settings.log_level.lower(),
         log_config=None,  # the service's own JSON logging (configure_logging) applies
         access_log=False,  # replaced by the service's one line per request

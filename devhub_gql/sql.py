@@ -83,8 +83,12 @@ def json_list(value: Any) -> list[Any]:
 
 def joined(expression: str) -> str:
     """An aggregate of `expression`'s values joined by spaces, spelt for the database."""
-    function = "string_agg" if is_postgres(connection()) else "group_concat"
-    return f"{function}({expression}, ' ')"
+    return _joined(expression, is_postgres(connection()))
+
+
+@lru_cache(maxsize=64)
+def _joined(expression: str, postgres: bool) -> str:
+    return f"{'string_agg' if postgres else 'group_concat'}({expression}, ' ')"
 
 
 def one_of(values: Sequence[Any]) -> str:

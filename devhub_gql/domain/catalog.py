@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -278,6 +279,7 @@ def scope_names(joined: str | None) -> list[str]:
     return in_catalogue_order((joined or "").split())
 
 
+@cache
 def implied_scopes(scope: str) -> frozenset[str]:
     """The scopes a granted scope covers: itself, and `X:read` for `X:full`."""
     if scope.endswith(":full"):
@@ -287,14 +289,15 @@ def implied_scopes(scope: str) -> frozenset[str]:
 
 def expand_scopes(names: Iterable[str]) -> frozenset[str]:
     """Every scope a set of scopes covers."""
-    return frozenset(implied for name in names for implied in implied_scopes(name))
+    return frozenset().union(*map(implied_scopes, names))
 
 
 def normalize_scope_set(names: Iterable[str]) -> list[str]:
-    """Catalogue order, no duplicates, and `X:read` dropped where `X:full` already covers it."""
-    chosen = set(names)
+    """Catalogue order, no duplicates, and `X:read` dropped where `X:full` already covers it;
+    names not in the catalogue are left out."""
+    chosen = set(names) & SCOPE_NAMES
     covered = {implied for name in chosen for implied in implied_scopes(name) if implied != name}
-    return [entry.name for entry in SCOPES if entry.name in chosen - covered]
+    return in_catalogue_order(chosen - covered)
 
 
 def covers(granted: Iterable[str], asked: Iterable[str]) -> bool:
