@@ -13,7 +13,7 @@ from backoffice.permissions import guard_reviewers_only
 from backoffice.types import AuditEntry, DecisionPayload, ReviewSubmission, UnpublishAppPayload
 from schema.accounts import Company, User
 from schema.apps import App
-from schema.build import SCALARS, DevhubSchema, extensions
+from schema.build import SCALARS, DevhubSchema, schema_extensions
 from schema.pagination import Connection
 from schema.reviews import Submission
 from schema.text_arguments import guard_text_arguments
@@ -77,7 +77,7 @@ def create_backoffice_schema(*, max_depth: int = 12) -> strawberry.Schema:
         mutation=Mutation,
         types=[App, User, Company, Submission],
         extensions=[
-            *extensions(introspection=True, max_depth=max_depth),
+            *schema_extensions(introspection=True, max_depth=max_depth),
             ReviewerOnlyIntrospection,
         ],
         config=strawberry.schema.config.StrawberryConfig(disable_field_suggestions=True),

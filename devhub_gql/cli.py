@@ -169,7 +169,9 @@ def _seed_demo(settings: Settings, _: argparse.Namespace) -> int:
         _with_database(
             settings,
             lambda: seed_demo(
-                now=SystemClock().now(), allow_private=settings.allow_private_callbacks
+                now=SystemClock().now(),
+                allow_private=settings.allow_private_callbacks,
+                secret_key=settings.secret_key,
             ),
         )
     )

@@ -1,4 +1,5 @@
-"""Demo data for a newcomer: a developer with apps in every status, a reviewer and a customer."""
+"""Demo data for a newcomer: a developer with apps in every status (each public one with a JSON
+panel and an action), a reviewer and a customer."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import accounts, apps, publishing, reviews, submissions
+from devhub_gql.domain import accounts, apps, extension_edits, publishing, reviews, submissions
 from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.extensions import ExtensionKind, Location
 from devhub_gql.domain.lifecycle import move_app
 from devhub_gql.domain.listing import demo_values
 from devhub_gql.models import AppType, AuditAction, CompanyKind, User, UserSession
@@ -41,7 +43,44 @@ async def _account(email: str, name: str, company: str, kind: CompanyKind, now: 
     return Viewer(user=user, session=session)  # type: ignore[arg-type]
 
 
-async def _public_app(developer: Viewer, name: str, now: datetime) -> int:
+_DEMO_PANEL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "health": {"$ref": "#/definitions/label", "label": "Deal health"},
+        "next_step": {"$ref": "#/definitions/text", "label": "Next step"},
+    },
+}
+
+
+async def _extensions(developer: Viewer, app_id: int, secret_key: str, now: datetime) -> None:
+    site = "https://devhub-demo.example"
+    for kind, fields in (
+        (
+            ExtensionKind.JSON_PANEL,
+            {
+                "name": "Deal health",
+                "description": "How the deal is doing, at a glance.",
+                "url": f"{site}/panel",
+                "locations": [Location.DEAL_DETAILS],
+                "json_schema": _DEMO_PANEL_SCHEMA,
+                "jwt_secret": "demo-panel-secret-of-at-least-32-chars",
+            },
+        ),
+        (
+            ExtensionKind.LINK_ACTION,
+            {
+                "name": "Open in the demo app",
+                "url": f"{site}/open",
+                "locations": [Location.DEAL_DETAILS, Location.DEALS_LIST],
+            },
+        ),
+    ):
+        await extension_edits.add_extension(
+            developer, app_id, kind, fields, secret_key=secret_key, allow_private=False, now=now
+        )
+
+
+async def _public_app(developer: Viewer, name: str, now: datetime, secret_key: str) -> int:
     created = await apps.create_app(
         developer,
         app_type=AppType.PUBLIC,
@@ -52,10 +91,11 @@ async def _public_app(developer: Viewer, name: str, now: datetime) -> int:
     await apps.update_app(
         developer, created.app.id, changes=demo_values(), scopes=["base", "deals:read"], now=now
     )
+    await _extensions(developer, created.app.id, secret_key, now)
     return created.app.id
 
 
-async def seed_demo(*, now: datetime, allow_private: bool) -> list[DemoAccount]:
+async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> list[DemoAccount]:
     """Idempotent for the accounts; adds one set of demo apps on each run."""
     developer = await _account(
         DEVELOPER, "Dana Developer", "Demo Apps Ltd", CompanyKind.SANDBOX, now
@@ -67,10 +107,10 @@ async def seed_demo(*, now: datetime, allow_private: bool) -> list[DemoAccount]:
     reviewer.user.is_reviewer = True
     await _account(CUSTOMER, "Cleo Customer", "Customer Co", CompanyKind.PRODUCTION, now)
 
-    await _public_app(developer, "Draft Sync", now)
+    await _public_app(developer, "Draft Sync", now, secret_key)
 
     async def submitted(name: str) -> int:
-        app_id = await _public_app(developer, name, now)
+        app_id = await _public_app(developer, name, now, secret_key)
         submitted = await submissions.submit_for_review(
             developer, app_id, now=now, allow_private=allow_private
         )

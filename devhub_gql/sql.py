@@ -81,6 +81,15 @@ def json_list(value: Any) -> list[Any]:
     return list(value or ())
 
 
+def json_value(value: Any) -> Any:
+    """A JSON column read back as what it holds."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
 def joined(expression: str) -> str:
     """An aggregate of `expression`'s values joined by spaces, spelt for the database."""
     return _joined(expression, is_postgres(connection()))

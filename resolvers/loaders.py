@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from devhub_gql.domain import lookups
 from devhub_gql.domain.apps import AppView, app_views
+from devhub_gql.domain.extensions import Extension, extensions_by_app
 from devhub_gql.models import App, Company, DeliveryAttempt, PendingRevision, User
 from devhub_gql.models import Submission as SubmissionRow
 
@@ -33,6 +34,7 @@ class Loaders:
         self.company: DataLoader[int, Company | None] = _loader(lookups.companies)
         self.app_view: DataLoader[int, AppView | None] = _loader(app_views)
         self.app_scopes: DataLoader[int, list[str]] = _loader(lookups.app_scopes)
+        self.extensions: DataLoader[int, list[Extension]] = _loader(extensions_by_app)
         self.submissions: DataLoader[int, list[SubmissionRow]] = _loader(lookups.submissions)
         self.open_revision: DataLoader[int, PendingRevision | None] = _loader(
             lookups.open_revisions

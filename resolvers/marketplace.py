@@ -12,6 +12,7 @@ from devhub_gql.domain.errors import BadRequest
 from devhub_gql.domain.marketplace import Listing
 from resolvers.base import decode_id
 from schema.context import Info
+from schema.extensions import ExtensionKind
 from schema.marketplace import MarketplaceApp, MarketplaceSort
 from schema.pagination import After, Connection, First, paginate
 
@@ -34,10 +35,24 @@ async def marketplace_apps(
         MarketplaceSort,  # type: ignore[valid-type]
         strawberry.argument(description="The order; NEWEST when omitted."),
     ] = MarketplaceSort.NEWEST,
+    with_features: Annotated[
+        list[ExtensionKind] | None,  # type: ignore[valid-type]
+        strawberry.argument(
+            description="Only apps with a live extension of one of these kinds, e.g. "
+            "[FLOATING_WINDOW] for apps with interactive features."
+        ),
+    ] = None,
 ) -> Connection[MarketplaceApp]:
+    kinds = [str(kind) for kind in dict.fromkeys(with_features or [])]
+
     def read(offset: int, limit: int) -> Awaitable[list[Listing]]:
         return marketplace.listed_apps(
-            search=search, category=category, sort=sort, offset=offset, limit=limit
+            search=search,
+            category=category,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+            feature_kinds=kinds,
         )
 
     public_url = info.context.settings.public_url

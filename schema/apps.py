@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from devhub_gql import models as m
-from devhub_gql.domain import apps, reviews, revisions
+from devhub_gql.domain import apps, extensions, reviews, revisions
 from devhub_gql.domain.listing import CATEGORY
 from devhub_gql.outbox.worker import MAX_ATTEMPTS
 from schema import listing
@@ -19,6 +19,7 @@ from schema.catalogue import Category, Scope
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
+from schema.extensions import AppExtension
 from schema.listing import AppType
 from schema.reviews import RevisionDiff, Submission
 from schema.scopes import COMPANY
@@ -115,8 +116,29 @@ class App(listing.Registration, relay.Node):  # a base generated from the listin
             return None
         row = await info.context.loaders.app.load(self.view.id)
         assert row is not None  # an app row is never removed, only marked deleted
+        live = await info.context.loaders.extensions.load(self.view.id)
         return PendingRevision.from_model(
-            revision, revisions.pending_diff(row, self.view.scopes, revision)
+            revision, revisions.pending_diff(row, self.view.scopes, live, revision)
+        )
+
+    @strawberry.field(
+        description="The live extensions, in the order added. On an approved or published app, "
+        "edits wait in pendingRevision (its diff lists them) until merged."
+    )
+    async def extensions(self, info: Info) -> list[AppExtension]:
+        found = await info.context.loaders.extensions.load(self.view.id)
+        return [AppExtension.of(extension) for extension in found]
+
+    @strawberry.field(
+        description="Signs the tokens of the app's extensions that have no JWT secret of their "
+        "own (HS256); null for anyone but the app's own developers."
+    )
+    async def extension_signing_secret(self, info: Info) -> str | None:
+        viewer = await info.context.viewer()
+        if viewer is None or viewer.company_id != self.view.company_id:
+            return None
+        return extensions.default_signing_secret(
+            self.view.client_id, info.context.settings.secret_key
         )
 
     @strawberry.field(description="The submission waiting for a reviewer, if any.")

@@ -25,7 +25,16 @@ from strawberry.types.execution import ExecutionContext
 from strawberry.types.scalar import ScalarDefinition
 
 from devhub_gql.documents import MAX_TOKENS
-from resolvers import accounts, apps, catalog, installations, lifecycle, marketplace, nodes
+from resolvers import (
+    accounts,
+    apps,
+    catalog,
+    extensions,
+    installations,
+    lifecycle,
+    marketplace,
+    nodes,
+)
 from schema.accounts import AddCompanyMemberPayload, Company, SignInPayload, SignOutPayload, User
 from schema.apps import (
     App,
@@ -37,6 +46,7 @@ from schema.apps import (
 )
 from schema.catalogue import Category, Scope
 from schema.errors import shape_errors
+from schema.extensions import AppExtensionPayload, OpenAppExtensionPayload
 from schema.installations import (
     AuthorizationPayload,
     AuthorizationRequest,
@@ -186,6 +196,25 @@ class Mutation:
         resolver=lifecycle.delete_app,
         description="Uninstalls the app for every user; cannot be undone.",
     )
+    add_app_extension: AppExtensionPayload = strawberry.mutation(
+        resolver=extensions.add_app_extension,
+        description="Add an extension; every problem of the save and every per-app limit is "
+        "reported at once. On an approved or published app it waits in the pending revision.",
+    )
+    update_app_extension: AppExtensionPayload = strawberry.mutation(
+        resolver=extensions.update_app_extension,
+        description="Change some fields of an extension, under the same rules as adding one.",
+    )
+    remove_app_extension: AppExtensionPayload = strawberry.mutation(
+        resolver=extensions.remove_app_extension,
+        description="Remove an extension (pending review on an approved or published app).",
+    )
+    open_app_extension: OpenAppExtensionPayload = strawberry.mutation(
+        resolver=extensions.open_app_extension,
+        description="For a user who has the app installed: the URL to open for a live "
+        "extension, with its context and a signed token valid 5 minutes (a new one each call). "
+        "Anyone else gets the error code APP_NOT_INSTALLED.",
+    )
     approve_authorization: AuthorizationPayload = strawberry.mutation(
         resolver=installations.approve_authorization,
         description="Allow and install: returns the callback URL with a code and the state.",
@@ -210,7 +239,7 @@ class DevhubSchema(strawberry.Schema):
         shape_errors(errors, execution_context)
 
 
-def extensions(
+def schema_extensions(
     *, introspection: bool, max_depth: int
 ) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     # The limiters build their rule classes once, here: a limiter made per request makes new
@@ -235,7 +264,7 @@ def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawbe
         query=Query,
         mutation=Mutation,
         types=[App, User, Company, Submission, Installation],
-        extensions=extensions(introspection=introspection, max_depth=max_depth),
+        extensions=schema_extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),
         scalar_overrides=SCALARS,
     )

@@ -33,7 +33,7 @@ UserErrorCode = described_enum(
         "(a short password is WEAK_PASSWORD).",
         ErrorCode.TOO_MANY: f"More than {FIELDS['listing_image_urls'].max_items} listing images.",
         ErrorCode.OUT_OF_RANGE: "A number outside its range: gracePeriodHours must be 0 to "
-        f"{_MAX_GRACE_HOURS}.",
+        f"{_MAX_GRACE_HOURS}; an extension's height or width outside its kind's sizes.",
         ErrorCode.INVALID_URL: "Not an absolute http(s) URL of at most "
         f"{MAX_URL_LENGTH:,} characters, without spaces or user name.",
         ErrorCode.INVALID_EMAIL: "Not an email address.",
@@ -48,7 +48,8 @@ UserErrorCode = described_enum(
         f"or only spaces (more than {MAX_PASSWORD_LENGTH} is TOO_LONG).",
         ErrorCode.INVALID_CREDENTIALS: "signIn: wrong email or password; it does not say which.",
         ErrorCode.TOO_FEW: "submitAppForReview: no listing image, or no scope besides `base`.",
-        ErrorCode.HTTPS_REQUIRED: "submitAppForReview: the callback URL does not use https.",
+        ErrorCode.HTTPS_REQUIRED: "submitAppForReview: the callback URL does not use https; an "
+        "extension's URL that is not https.",
         ErrorCode.TERMS_NOT_ACCEPTED: "submitAppForReview: the partner terms are not accepted.",
         ErrorCode.INVALID_TRANSITION: "The app's (or revision's) status does not allow this, e.g. "
         "publishing an app that is not APPROVED, deleting a PUBLISHED one, or it changed "
@@ -72,6 +73,14 @@ UserErrorCode = described_enum(
         "the user is no company admin.",
         ErrorCode.INVALID_AUTHORIZATION_REQUEST: "Unknown client, a redirect URI other than the "
         "callback URL, an app the user may not install, or a PKCE method other than S256.",
+        ErrorCode.NOT_ALLOWED_HERE: "A field this kind of extension does not take, a location "
+        "it cannot be placed at, or a context it is not placed in.",
+        ErrorCode.INVALID_SCHEMA: "An extension's jsonSchema breaks the rules of its kind; the "
+        "message starts with the JSON path of the problem.",
+        ErrorCode.TOO_MANY_EXTENSIONS: "More than 21 menu extensions, or a second floating "
+        "window or settings page.",
+        ErrorCode.LOCATION_FULL: "More than 3 menu extensions in one location, or a second "
+        "panel in one detail view.",
     },
 )
 

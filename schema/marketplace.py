@@ -7,11 +7,14 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from devhub_gql.domain import extensions
 from devhub_gql.domain.listing import CATEGORY
 from devhub_gql.domain.marketplace import Listing
 from devhub_gql.domain.marketplace import MarketplaceSort as MarketplaceSortEnum
 from schema.catalogue import Category, Scope
+from schema.context import Info
 from schema.enums import described_enum
+from schema.extensions import AppFeature
 from schema.listing import PUBLIC_PLAIN, PublicListing, shown_values
 from schema.scopes import PUBLIC
 
@@ -50,6 +53,14 @@ class MarketplaceApp(PublicListing, relay.Node):  # a base generated from the li
     install_url: str = strawberry.field(
         description="Where Install sends the user: the app's installation page or /oauth/authorize."
     )
+
+    @strawberry.field(
+        description="The listing's Features section: each live extension with a name, in the "
+        "order added; interactive ones (a floating window) are marked."
+    )
+    async def features(self, info: Info) -> list[AppFeature]:
+        found = await info.context.loaders.extensions.load(self.listing_id)
+        return [AppFeature.of(feature) for feature in extensions.features(found)]
 
     @classmethod
     def of(cls, listing: Listing, public_url: str) -> MarketplaceApp:

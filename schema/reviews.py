@@ -10,8 +10,10 @@ from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from devhub_gql import models as m
+from devhub_gql.domain.extensions import Extension
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
 from schema.enums import described_enum
+from schema.extensions import AppExtension, ExtensionKind
 from schema.listing import AppType, Registration, plain_values
 from schema.scopes import COMPANY
 
@@ -61,6 +63,25 @@ class FieldChange:
     new: str | None = strawberry.field(description="The proposed value; null clears the field.")
 
 
+@strawberry.type(description="Which extension a change is about.", directives=COMPANY)
+class ExtensionSummary:
+    id: strawberry.ID = strawberry.field(description="The extension's id.")
+    kind: ExtensionKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
+    name: str | None = strawberry.field(description="Its name (the new one, if renamed).")
+
+    @classmethod
+    def of(cls, summary: dict[str, Any]) -> ExtensionSummary:
+        return cls(id=strawberry.ID(summary["key"]), kind=summary["kind"], name=summary["name"])
+
+
+@strawberry.type(description="An extension a revision changes.", directives=COMPANY)
+class ExtensionChange:
+    extension: ExtensionSummary = strawberry.field(description="Which one.")
+    fields: list[FieldChange] = strawberry.field(
+        description="Each changed field; JSON values as JSON text, secrets only as '(set)'."
+    )
+
+
 @strawberry.type(
     description="What a revision changes compared with the live app.", directives=COMPANY
 )
@@ -74,10 +95,29 @@ class RevisionDiff:
     fields: list[FieldChange] = strawberry.field(
         description="The other critical fields it changes: callbackUrl, installationUrl, category."
     )
+    extensions_added: list[ExtensionSummary] = strawberry.field(description="Extensions it adds.")
+    extensions_removed: list[ExtensionSummary] = strawberry.field(
+        description="Extensions it removes."
+    )
+    extensions_changed: list[ExtensionChange] = strawberry.field(
+        description="Extensions it changes, field by field."
+    )
 
     @classmethod
     def from_dict(cls, diff: dict[str, Any]) -> RevisionDiff:
         return cls(
+            extensions_added=[ExtensionSummary.of(e) for e in diff.get("extensions_added", [])],
+            extensions_removed=[ExtensionSummary.of(e) for e in diff.get("extensions_removed", [])],
+            extensions_changed=[
+                ExtensionChange(
+                    extension=ExtensionSummary.of(e),
+                    fields=[
+                        FieldChange(field=to_camel_case(f["field"]), old=f["old"], new=f["new"])
+                        for f in e["fields"]
+                    ],
+                )
+                for e in diff.get("extensions_changed", [])
+            ],
             scopes_added=list(diff["scopes_added"]),
             scopes_removed=list(diff["scopes_removed"]),
             fields=[
@@ -124,6 +164,7 @@ class AppSnapshot(Registration):  # a base generated from the listing
     scopes: list[str] = strawberry.field(
         description="The scope names asked for, in catalogue order."
     )
+    extensions: list[AppExtension] = strawberry.field(description="The extensions sent to review.")
 
     @classmethod
     def from_dict(cls, snapshot: dict[str, Any]) -> AppSnapshot:
@@ -132,6 +173,10 @@ class AppSnapshot(Registration):  # a base generated from the listing
             type=snapshot["type"],
             category=snapshot.get("category"),
             scopes=list(snapshot["scopes"]),
+            extensions=[
+                AppExtension.of(Extension.from_dict(item))
+                for item in snapshot.get("extensions", [])
+            ],
         )
 
 

@@ -15,15 +15,21 @@ from devhub_gql.models import App
 from tests.oauth.support import ClientApp, install
 from tests.support import (
     PASSWORD,
+    STATUS_MUTATIONS,
     GraphQLClient,
+    approve,
     create_app,
+    fill_listing,
     make_reviewer,
     published_app,
     sign_up,
+    submit,
 )
+from tests.test_extensions import VALID, added
 
 ROLES = ("anonymous", "outsider", "member", "admin", "developer", "reviewer")
 U, F, N = "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"
+NI = "APP_NOT_INSTALLED"
 OK = "ok"
 
 
@@ -122,6 +128,27 @@ PUBLIC = {
         'mutation M($draft: ID!) { deleteApp(input: {id: $draft, reason: ""})'
         " { userErrors { code } } }",
         DEVELOPERS,
+    ),
+    "addAppExtension": (
+        "mutation M($draft: ID!) { addAppExtension(input: {appId: $draft, kind: LINK_ACTION,"
+        ' fields: {name: ""}}) { userErrors { code } } }',
+        DEVELOPERS,
+    ),
+    "updateAppExtension": (  # an app in review: refused with a userError, nothing changes
+        "mutation M($reviewing: ID!, $reviewingExtension: ID!) { updateAppExtension(input:"
+        ' {appId: $reviewing, extensionId: $reviewingExtension, fields: {name: "x"}})'
+        " { userErrors { code } } }",
+        DEVELOPERS,
+    ),
+    "removeAppExtension": (
+        "mutation M($reviewing: ID!, $reviewingExtension: ID!) { removeAppExtension(input:"
+        " {appId: $reviewing, extensionId: $reviewingExtension}) { userErrors { code } } }",
+        DEVELOPERS,
+    ),
+    "openAppExtension": (  # the admin installed the listed app; nobody else did
+        "mutation M($extension: ID!) { openAppExtension(input: {extensionId: $extension})"
+        " { url } }",
+        row(U, NI, NI, OK, NI, NI),
     ),
     "approveAuthorization": (
         "mutation M($clientId: String!, $redirectUri: String!) {"
@@ -224,6 +251,21 @@ async def scenario(
         )
     )["app"]["reviewHistory"][0]["id"]
     draft = (await create_app(gql, developer, name="Draft"))["app"]["id"]
+    # A live extension of the listed app (through a reviewed revision), and an app in review
+    # with one.
+    extension = await added(gql, developer, listed, "CUSTOM_PANEL", **VALID["CUSTOM_PANEL"])
+    revision = await submit(gql, developer, listed)
+    await approve(backoffice, reviewer, revision["submission"]["id"])
+    merged = await gql.data(
+        STATUS_MUTATIONS["mergePendingRevision"], {"id": listed}, token=developer.token
+    )
+    assert merged["mergePendingRevision"]["userErrors"] == []
+    reviewing = (await create_app(gql, developer, name="Reviewing"))["app"]["id"]
+    reviewing_extension = await added(
+        gql, developer, reviewing, "LINK_ACTION", **VALID["LINK_ACTION"]
+    )
+    await fill_listing(gql, developer, reviewing)
+    assert (await submit(gql, developer, reviewing))["userErrors"] == []
     return Scenario(
         tokens={
             "anonymous": None,
@@ -238,6 +280,9 @@ async def scenario(
             "listed": listed,
             "submission": submission,
             "installation": installation,
+            "extension": extension,
+            "reviewing": reviewing,
+            "reviewingExtension": reviewing_extension,
             "clientId": client.client_id,
             "redirectUri": client.callback_url,
         },

@@ -151,6 +151,10 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
     with sqlite3.connect(sqlite_url.removeprefix("sqlite://")) as db:
         statuses = set(db.execute("SELECT type, status FROM app").fetchall())
         reviewers = db.execute("SELECT email FROM user WHERE is_reviewer").fetchall()
+        published_extensions = db.execute(
+            "SELECT e.kind FROM app_extension e JOIN app a ON a.id = e.app_id"
+            " WHERE a.status = 'PUBLISHED' ORDER BY e.position"
+        ).fetchall()
     assert statuses == {
         ("PUBLIC", "DRAFT"),
         ("PUBLIC", "IN_REVIEW"),
@@ -160,6 +164,7 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
         ("PRIVATE", "LIVE"),
     }
     assert reviewers == [("reviewer@devhub-demo.example",)]
+    assert published_extensions == [("JSON_PANEL",), ("LINK_ACTION",)]
 
     production = run_cli("seed-demo", env={**env, "DEVHUB_ENV": "production"})
     assert production.returncode == 2 and "development" in production.stderr

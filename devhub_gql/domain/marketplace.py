@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -106,9 +107,17 @@ async def listed_apps(
     sort: MarketplaceSort,
     offset: int,
     limit: int,
+    feature_kinds: Sequence[str] = (),
 ) -> list[Listing]:
-    """A page of the marketplace, in the chosen order."""
+    """A page of the marketplace, in the chosen order; with `feature_kinds`, only apps that
+    have a live extension of one of those kinds."""
     where, params = [_LISTED], list[Any]()
+    if feature_kinds:
+        where.append(
+            "EXISTS (SELECT 1 FROM app_extension e WHERE e.app_id = a.id"
+            f" AND e.kind {sql.one_of(feature_kinds)})"
+        )
+        params += list(feature_kinds)
     if category:
         if len(category) > MAX_SLUG_LENGTH:
             raise BadRequest("No category has so long a slug.")

@@ -1,8 +1,8 @@
 """The live version of an app's critical fields and the pending revision that changes them.
 
-Critical fields (callback URL, scopes, installation URL, category) of an approved or published app
-do not change the live app when edited: the new values wait in one pending revision until a
-reviewer approves it and the developer merges it.
+Critical fields (callback URL, scopes, installation URL, category, and the list of extensions) of
+an approved or published app do not change the live app when edited: the new values wait in one
+pending revision until a reviewer approves it and the developer merges it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from devhub_gql.domain import versions
+from devhub_gql.domain import extensions, versions
 from devhub_gql.domain.catalog import covers, in_catalogue_order
 from devhub_gql.domain.errors import ErrorCode, UserErrors
 from devhub_gql.domain.installations import require_reauthorization
@@ -19,6 +19,7 @@ from devhub_gql.domain.listing import CRITICAL, FIELDS, values_of
 from devhub_gql.models import App, AppScope, AppStatus, AuditAction, PendingRevision, RevisionStatus
 
 SCOPES = "scopes"  # critical too, though no listing field: the app's live scope set
+EXTENSIONS = "extensions"  # the whole list of the app's extensions (extensions.as_list)
 OPEN_REVISION = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED)
 # Statuses whose critical edits wait in a pending revision.
 GUARDED_STATUSES = (AppStatus.APPROVED, AppStatus.PUBLISHED)
@@ -40,15 +41,27 @@ async def replace_scopes(app_id: int, names: list[str]) -> None:
     )
 
 
-def live_values(app: App, scopes: list[str]) -> dict[str, Any]:
+def live_values(
+    app: App, scopes: list[str], live_extensions: list[extensions.Extension]
+) -> dict[str, Any]:
     """The live values of everything a pending revision may change."""
-    return {**values_of(app, CRITICAL), SCOPES: scopes}
+    return {
+        **values_of(app, CRITICAL),
+        SCOPES: scopes,
+        EXTENSIONS: extensions.as_list(live_extensions),
+    }
+
+
+async def live_state(app: App) -> dict[str, Any]:
+    return live_values(app, await live_scopes(app.id), await extensions.extensions_of(app.id))
 
 
 def compute_diff(live: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """Scopes added and removed, and every other changed field with its old and new value."""
+    """Scopes added and removed, extensions added, removed and changed, and every other changed
+    field with its old and new value."""
     old_scopes, new_scopes = set(live[SCOPES]), set(changes.get(SCOPES, live[SCOPES]))
     return {
+        **extensions.diff(live[EXTENSIONS], changes.get(EXTENSIONS, live[EXTENSIONS])),
         "scopes_added": in_catalogue_order(new_scopes - old_scopes),
         "scopes_removed": in_catalogue_order(old_scopes - new_scopes),
         "fields": [
@@ -59,13 +72,28 @@ def compute_diff(live: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any
     }
 
 
-def pending_diff(app: App, scopes: list[str], revision: PendingRevision) -> dict[str, Any]:
+def pending_diff(
+    app: App,
+    scopes: list[str],
+    live_extensions: list[extensions.Extension],
+    revision: PendingRevision,
+) -> dict[str, Any]:
     """What merging the revision would change in the live app as it is now."""
-    return compute_diff(live_values(app, scopes), revision.changes)
+    return compute_diff(live_values(app, scopes, live_extensions), revision.changes)
 
 
 def diff_is_empty(diff: dict[str, Any]) -> bool:
-    return not (diff["scopes_added"] or diff["scopes_removed"] or diff["fields"])
+    return not any(
+        diff[part]
+        for part in (
+            "scopes_added",
+            "scopes_removed",
+            "fields",
+            "extensions_added",
+            "extensions_removed",
+            "extensions_changed",
+        )
+    )
 
 
 async def open_revision(app_id: int) -> PendingRevision | None:
@@ -87,7 +115,7 @@ async def stage_critical_changes(app: App, critical: dict[str, Any], now: dateti
     revision = await open_revision(app.id)
     if revision is not None and revision.status != RevisionStatus.DRAFT:
         raise _locked(revision)
-    live = live_values(app, await live_scopes(app.id))
+    live = await live_state(app)
     changes = dict(revision.changes) if revision else {}
     for field, value in critical.items():
         if value == live[field]:
@@ -111,7 +139,11 @@ async def apply_critical_values(app: App, values: dict[str, Any], now: datetime)
     New scopes reach installations only through their users: each must re-authorize.
     """
     for name, value in values.items():
-        if name == SCOPES:
+        if name == EXTENSIONS:
+            await extensions.replace_live(
+                app, [extensions.Extension.from_dict(item) for item in value]
+            )
+        elif name == SCOPES:
             grows = not covers(await live_scopes(app.id), value)
             await replace_scopes(app.id, value)
             await versions.public_changed()  # installers, of any company, see them
@@ -128,7 +160,7 @@ async def merge(app: App, *, actor_id: int, now: datetime) -> dict[str, Any]:
         raise UserErrors.single(
             None, ErrorCode.NO_PENDING_REVISION, "There is no revision to merge."
         )
-    diff = compute_diff(live_values(app, await live_scopes(app.id)), revision.changes)
+    diff = compute_diff(await live_state(app), revision.changes)
     await transition(
         AuditAction.REVISION_MERGED,
         Move(REVISIONS, revision.id, revision.status),

@@ -3,11 +3,14 @@
 Random secrets (session and access tokens, client secrets, codes) have 256 bits of entropy, so a
 fast digest is enough and keeps every lookup a single indexed query; a password hash there would
 cost each token request tens of milliseconds of CPU. Passwords are chosen by people and get argon2,
-computed in a worker thread so the event loop keeps serving.
+computed in a worker thread so the event loop keeps serving. Secrets a developer gives the
+service to use on their behalf (an extension's JWT secret, a panel's HTTP Basic password) cannot be
+digests: they are encrypted (Fernet) under a key derived from DEVHUB_SECRET_KEY.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -15,6 +18,9 @@ import secrets
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _hasher = PasswordHasher()
 # Checked when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -45,3 +51,21 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
             return False
 
     return await anyio.to_thread.run_sync(verify)
+
+
+def _cipher(secret_key: str) -> Fernet:
+    # A key of its own, derived from the service's secret key: rotating DEVHUB_SECRET_KEY makes
+    # the stored developer secrets unreadable, so they must be set again (README, Configuration).
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"devhub developer-set secrets"
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt(secret_key: str, value: str) -> str:
+    """A secret the service must itself use again (to sign, to authenticate), encrypted."""
+    return _cipher(secret_key).encrypt(value.encode()).decode()
+
+
+def decrypt(secret_key: str, token: str) -> str:
+    return _cipher(secret_key).decrypt(token.encode()).decode()

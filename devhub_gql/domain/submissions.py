@@ -39,9 +39,9 @@ from devhub_gql.models import (
 )
 
 
-def snapshot_of(app: App, scopes: list[str]) -> dict[str, Any]:
+async def snapshot_of(app: App) -> dict[str, Any]:
     """Every reviewable field of the app as a plain dict."""
-    return {**values_of(app), "type": app.type.value, revisions.SCOPES: scopes}
+    return {**values_of(app), **await revisions.live_state(app), "type": app.type.value}
 
 
 def missing_requirements(view: dict[str, Any], *, allow_private: bool) -> list[UserError]:
@@ -121,7 +121,7 @@ async def submit_for_review(
 ) -> Submitted:
     app = await get_app(viewer, app_id)
     kind, revision = await _what_to_submit(app)
-    live = snapshot_of(app, await revisions.live_scopes(app.id))
+    live = await snapshot_of(app)
     view = {**live, **(revision.changes if revision else {})}
     if problems := missing_requirements(view, allow_private=allow_private):
         raise UserErrors(problems)

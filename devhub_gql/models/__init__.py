@@ -3,6 +3,7 @@
 from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
 from devhub_gql.models.apps import (
     App,
+    AppExtension,
     AppScope,
     AppSlug,
     AppStatus,
@@ -30,6 +31,7 @@ from devhub_gql.models.reviews import (
 __all__ = [
     "AccessToken",
     "App",
+    "AppExtension",
     "AppScope",
     "AppSlug",
     "AppStatus",

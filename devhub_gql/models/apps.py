@@ -138,3 +138,25 @@ class MarketplaceState(Model):
 
     class Meta:
         table = "marketplace_state"
+
+
+class AppExtension(Model):
+    """A place the app adds itself to the CRM's interface (devhub_gql.domain.extensions).
+
+    `definition` holds the kind's fields as the developer saved them; the secrets in it (JWT
+    secret, HTTP Basic password) are encrypted, never in clear.
+    """
+
+    id = fields.IntField(primary_key=True)
+    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
+        "devhub.App", related_name="extensions", on_delete=fields.CASCADE
+    )
+    app_id: int
+    key = fields.CharField(max_length=40, unique=True)  # the extension's public id
+    kind = fields.CharField(max_length=24)
+    position = fields.IntField()
+    definition: fields.JSONField[dict[str, object]] = fields.JSONField()
+
+    class Meta:
+        table = "app_extension"
+        indexes = (("app_id", "position"),)

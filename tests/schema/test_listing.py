@@ -55,8 +55,10 @@ def test_the_types_carry_no_listing_field_the_declaration_lacks():
             "signingSecret",
             "scopes",
             "company",
+            "extensions",
+            "extensionSigningSecret",
         },
-        "AppSnapshot": {"type", "scopes"},
+        "AppSnapshot": {"type", "scopes", "extensions"},
         "UpdateAppInput": {"id", "scopes"},
     }
     for type_name, extra in own.items():

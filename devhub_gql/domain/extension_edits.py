@@ -1,0 +1,124 @@
+"""Adding, changing and removing an app's extensions: all problems of one save at once, the
+per-app limits over the whole list, and the review rule (live at once on a draft or a live private
+app; in the pending revision on an approved or published one)."""
+
+from __future__ import annotations
+
+import secrets as random
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain import revisions, versions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.apps import get_app
+from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
+from devhub_gql.domain.extensions import (
+    EXTENSION_KEY_PREFIX,
+    Extension,
+    ExtensionKind,
+    as_list,
+    definition_of,
+    extensions_of,
+    limit_problems,
+    replace_live,
+)
+from devhub_gql.models import App, AppStatus
+
+
+async def working_extensions(app: App) -> list[Extension]:
+    """What the developer edits: the pending revision's list where one is open, else the live."""
+    revision = await revisions.open_revision(app.id)
+    if revision is not None and revisions.EXTENSIONS in revision.changes:
+        return [Extension.from_dict(item) for item in revision.changes[revisions.EXTENSIONS]]
+    return await extensions_of(app.id)
+
+
+async def _save(
+    app: App, extensions: list[Extension], now: datetime, problems: list[UserError]
+) -> None:
+    """The new list: live at once on a draft or a live private app, else in the pending
+    revision (where a list equal to the live one leaves nothing to review). Refused with the
+    definition's `problems` and the limits' together."""
+    if app.status == AppStatus.IN_REVIEW:
+        raise UserErrors.single(
+            None, ErrorCode.APP_IN_REVIEW, "The app is in review; withdraw it to edit it."
+        )
+    if problems := [*problems, *limit_problems(extensions)]:
+        raise UserErrors(problems)
+    if app.status in revisions.GUARDED_STATUSES:
+        await revisions.stage_critical_changes(
+            app, {revisions.EXTENSIONS: as_list(extensions)}, now
+        )
+    else:
+        await replace_live(app, extensions)
+        app.updated_at = now
+        await app.save(update_fields=["updated_at"])
+    await versions.app_changed(app)
+
+
+async def add_extension(
+    viewer: Viewer,
+    app_id: int,
+    kind: ExtensionKind,
+    given: Mapping[str, Any],
+    *,
+    secret_key: str,
+    allow_private: bool,
+    now: datetime,
+) -> tuple[App, Extension]:
+    definition, problems = definition_of(
+        kind, given, {}, secret_key=secret_key, allow_private=allow_private
+    )
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        added = Extension(EXTENSION_KEY_PREFIX + random.token_hex(8), kind, definition)
+        await _save(app, [*await working_extensions(app), added], now, problems)
+    return app, added
+
+
+def _find(extensions: list[Extension], key: str) -> int:
+    for index, extension in enumerate(extensions):
+        if extension.key == key:
+            return index
+    raise NotFound("No extension with this id.")
+
+
+async def update_extension(
+    viewer: Viewer,
+    app_id: int,
+    key: str,
+    given: Mapping[str, Any],
+    *,
+    secret_key: str,
+    allow_private: bool,
+    now: datetime,
+) -> tuple[App, Extension]:
+    """Change the given fields (null clears an optional one); the kind stays."""
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        extensions = await working_extensions(app)
+        index = _find(extensions, key)
+        old = extensions[index]
+        definition, problems = definition_of(
+            old.kind, given, old.definition, secret_key=secret_key, allow_private=allow_private
+        )
+        extensions[index] = Extension(key, old.kind, definition)
+        await _save(app, extensions, now, problems)
+    return app, extensions[index]
+
+
+async def remove_extension(viewer: Viewer, app_id: int, key: str, *, now: datetime) -> App:
+    async with in_transaction():
+        app = await get_app(viewer, app_id)
+        extensions = await working_extensions(app)
+        del extensions[_find(extensions, key)]
+        await _save(app, extensions, now, [])
+    return app
+
+
+def is_live(app: App) -> bool:
+    """Whether the app's extension edits take effect at once (no pending revision)."""
+    return app.status not in revisions.GUARDED_STATUSES
