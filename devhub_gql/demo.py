@@ -112,7 +112,12 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
     async def submitted(name: str) -> int:
         app_id = await _public_app(developer, name, now, secret_key)
         submitted = await submissions.submit_for_review(
-            developer, app_id, now=now, allow_private=allow_private
+            developer,
+            app_id,
+            now=now,
+            allow_private=allow_private,
+            secret_key=secret_key,
+            extension_timeout_seconds=1.0,  # the demo's URLs do not exist
         )
         return submitted.submission.id
 

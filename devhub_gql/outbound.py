@@ -54,10 +54,11 @@ async def request(
     allow_private: bool,
     headers: dict[str, str] | None = None,
     content: bytes | None = None,
+    time_limits: httpx.Timeout = TIMEOUT,
 ) -> httpx.Response:
     """Send one request; raises TargetRefused or httpx.HTTPError."""
     await _check_target(url, allow_private)
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+    async with httpx.AsyncClient(timeout=time_limits, follow_redirects=False) as client:
         return await client.request(method, url, headers=headers, content=content)
 
 

@@ -48,6 +48,7 @@ class Settings:
     outbox_first_retry_seconds: float = 30.0
     outbox_lease_seconds: float = 60.0
     outbox_poll_seconds: float = 1.0
+    extension_timeout_seconds: float = 10.0
 
     @property
     def graphiql(self) -> bool:
@@ -108,6 +109,7 @@ class Settings:
             outbox_first_retry_seconds=_seconds(env, "DEVHUB_OUTBOX_FIRST_RETRY_SECONDS", 30.0),
             outbox_lease_seconds=_seconds(env, "DEVHUB_OUTBOX_LEASE_SECONDS", 60.0),
             outbox_poll_seconds=_seconds(env, "DEVHUB_OUTBOX_POLL_SECONDS", 1.0),
+            extension_timeout_seconds=_seconds(env, "DEVHUB_EXTENSION_TIMEOUT_SECONDS", 10.0),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),

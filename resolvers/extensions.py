@@ -14,6 +14,8 @@ from schema.extensions import (
     AddAppExtensionInput,
     AppExtension,
     AppExtensionPayload,
+    CheckAppExtensionInput,
+    CheckAppExtensionPayload,
     OpenAppExtensionInput,
     OpenAppExtensionPayload,
     RemoveAppExtensionInput,
@@ -93,6 +95,24 @@ async def remove_app_extension(
     if outcome.value is None:
         return AppExtensionPayload(user_errors=outcome.user_errors)
     return AppExtensionPayload(live=extension_edits.is_live(outcome.value))
+
+
+async def check_app_extension(
+    info: Info,
+    input: Annotated[CheckAppExtensionInput, strawberry.argument(description="Which one.")],
+) -> CheckAppExtensionPayload:
+    viewer = await info.context.require_viewer()
+    settings = info.context.settings
+    checked = await extension_edits.check_extension(
+        viewer,
+        decode_id(input.app_id, "App"),
+        _key(input.extension_id),
+        secret_key=settings.secret_key,
+        allow_private=settings.allow_private_callbacks,
+        timeout_seconds=settings.extension_timeout_seconds,
+        now=info.context.clock.now(),
+    )
+    return CheckAppExtensionPayload(passed=checked.passed, problems=checked.problems)
 
 
 async def open_app_extension(

@@ -52,6 +52,8 @@ async def submit_app_for_review(
             decode_id(input.id, "App"),
             now=info.context.clock.now(),
             allow_private=info.context.settings.allow_private_callbacks,
+            secret_key=info.context.settings.secret_key,
+            extension_timeout_seconds=info.context.settings.extension_timeout_seconds,
         )
     )
     if outcome.value is None:

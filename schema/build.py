@@ -46,7 +46,11 @@ from schema.apps import (
 )
 from schema.catalogue import Category, Scope
 from schema.errors import shape_errors
-from schema.extensions import AppExtensionPayload, OpenAppExtensionPayload
+from schema.extensions import (
+    AppExtensionPayload,
+    CheckAppExtensionPayload,
+    OpenAppExtensionPayload,
+)
 from schema.installations import (
     AuthorizationPayload,
     AuthorizationRequest,
@@ -208,6 +212,12 @@ class Mutation:
     remove_app_extension: AppExtensionPayload = strawberry.mutation(
         resolver=extensions.remove_app_extension,
         description="Remove an extension (pending review on an approved or published app).",
+    )
+    check_app_extension: CheckAppExtensionPayload = strawberry.mutation(
+        resolver=extensions.check_app_extension,
+        description="Run the submission's automated check of one extension now (its page or "
+        "endpoint answers over https; a JSON panel is called with a sample context and a signed "
+        "token and must answer in time with data its schema accepts). Changes nothing.",
     )
     open_app_extension: OpenAppExtensionPayload = strawberry.mutation(
         resolver=extensions.open_app_extension,

@@ -251,6 +251,26 @@ class AppExtensionPayload:
     user_errors: list[UserErrorType] = user_errors_field()
 
 
+@strawberry.input(description="Which extension to check.")
+class CheckAppExtensionInput:
+    app_id: strawberry.ID = strawberry.field(description="The app's id.")
+    extension_id: strawberry.ID = strawberry.field(description="The extension's id.")
+
+
+@strawberry.type(description="What the automated check of one extension found.")
+class CheckAppExtensionPayload:
+    passed: bool = strawberry.field(
+        default=False, description="Whether it would pass the check made at submission."
+    )
+    problems: list[str] = strawberry.field(
+        default_factory=list,
+        description="Every problem: a page that does not answer over https, a JSON panel "
+        "endpoint that is slow, fails, or answers data its schema refuses (each with its "
+        "JSON path).",
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
 @strawberry.input(description="Where in the CRM the user opens an extension.")
 class ExtensionContextInput:
     location: ExtensionLocation | None = strawberry.field(  # type: ignore[valid-type]

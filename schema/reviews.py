@@ -133,7 +133,8 @@ class RevisionDiff:
 class AutomatedCheck:
     id: str = strawberry.field(
         description="Which check: `required_fields`, `urls_https`, `least_privilege` or "
-        "`callback_answers`."
+        "`callback_answers` or `extensions_answer` (every extension's page or endpoint answers; "
+        "JSON panels with data their schema accepts)."
     )
     passed: bool = strawberry.field(description="Whether the submission passed it.")
     message: str = strawberry.field(

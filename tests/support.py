@@ -243,6 +243,7 @@ class Receiver:
 
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.status = 200
+        self.body = b""  # what it answers (JSON when set)
         # Clear `gate` to hold requests unanswered (in flight) until it is set again.
         self.gate = threading.Event()
         self.gate.set()
@@ -258,8 +259,11 @@ class Receiver:
                 receiver.held.release()
                 receiver.gate.wait(timeout=60)
                 self.send_response(receiver.status)
-                self.send_header("content-length", "0")
+                self.send_header("content-length", str(len(receiver.body)))
+                if receiver.body:
+                    self.send_header("content-type", "application/json")
                 self.end_headers()
+                self.wfile.write(receiver.body)
 
             do_GET = do_POST = do_DELETE = _answer
 

@@ -30,6 +30,7 @@ from tests.test_extensions import VALID, added
 ROLES = ("anonymous", "outsider", "member", "admin", "developer", "reviewer")
 U, F, N = "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"
 NI = "APP_NOT_INSTALLED"
+CLOSED_PORT = "http://127.0.0.1:9/extension"
 OK = "ok"
 
 
@@ -143,6 +144,11 @@ PUBLIC = {
     "removeAppExtension": (
         "mutation M($reviewing: ID!, $reviewingExtension: ID!) { removeAppExtension(input:"
         " {appId: $reviewing, extensionId: $reviewingExtension}) { userErrors { code } } }",
+        DEVELOPERS,
+    ),
+    "checkAppExtension": (
+        "mutation M($reviewing: ID!, $reviewingExtension: ID!) { checkAppExtension(input:"
+        " {appId: $reviewing, extensionId: $reviewingExtension}) { passed } }",
         DEVELOPERS,
     ),
     "openAppExtension": (  # the admin installed the listed app; nobody else did
@@ -261,8 +267,8 @@ async def scenario(
     )
     assert merged["mergePendingRevision"]["userErrors"] == []
     reviewing = (await create_app(gql, developer, name="Reviewing"))["app"]["id"]
-    reviewing_extension = await added(
-        gql, developer, reviewing, "LINK_ACTION", **VALID["LINK_ACTION"]
+    reviewing_extension = await added(  # nothing listens there: its check fails at once
+        gql, developer, reviewing, "LINK_ACTION", **VALID["LINK_ACTION"] | {"url": CLOSED_PORT}
     )
     await fill_listing(gql, developer, reviewing)
     assert (await submit(gql, developer, reviewing))["userErrors"] == []

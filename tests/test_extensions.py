@@ -4,6 +4,8 @@ the marketplace's features."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import jwt
@@ -11,6 +13,7 @@ import pytest
 
 from devhub_gql import sql
 from devhub_gql.models import AppExtension
+from devhub_gql.settings import Settings
 from tests.oauth.support import install, live_private_app, query_of
 from tests.support import (
     STATUS_MUTATIONS,
@@ -659,3 +662,102 @@ async def published_app_of(
     submitted = await submit(gql, developer, app_id)
     assert (await approve(backoffice, reviewer, submitted["submission"]["id"]))["userErrors"] == []
     await gql.data(STATUS_MUTATIONS["publishApp"], {"id": app_id}, token=developer.token)
+
+
+CHECK = """
+mutation Check($input: CheckAppExtensionInput!) {
+  checkAppExtension(input: $input) { passed problems userErrors { code } }
+}
+"""
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # A JSON panel that holds its answer fails the check after this long (the CRM waits 10 s).
+    return Settings(
+        database_url=database_url,
+        env="development",
+        allow_private_callbacks=True,
+        extension_timeout_seconds=0.5,
+    )
+
+
+async def test_a_json_panel_endpoint_is_checked_as_the_crm_calls_it(
+    gql: GraphQLClient, developer: Account, draft: str, receiver
+) -> None:
+    panel = VALID["JSON_PANEL"] | {"url": f"{receiver.url}/panel", "jwtSecret": LINK_SECRET}
+    panel_id = await added(gql, developer, draft, "JSON_PANEL", **panel)
+
+    async def check() -> dict[str, Any]:
+        variables = {"input": {"appId": draft, "extensionId": panel_id}}
+        return (await gql.data(CHECK, variables, token=developer.token))["checkAppExtension"]
+
+    # Answering well: called with the sample context, a signed token and the Basic credentials.
+    receiver.body = json.dumps(
+        {
+            "data": {
+                "deal_value": {"code": "EUR", "value": 10},
+                "status": {"color": "green", "label": "On track"},
+            }
+        }
+    ).encode()
+    assert await check() == {"passed": True, "problems": [], "userErrors": []}
+    method, path, headers, _ = receiver.requests[-1]
+    query = query_of(path)
+    assert method == "GET" and path.startswith("/panel?")
+    assert (query["resource"], query["view"], query["isShared"]) == ("deal", "details", "false")
+    claims = jwt.decode(query["token"], LINK_SECRET, algorithms=["HS256"], audience=panel_id)
+    assert claims["companyId"] == 0
+    assert (
+        headers["authorization"]
+        == "Basic " + base64.b64encode(b"pipe:basic-password-in-clear").decode()
+    )
+
+    # Answering wrongly: each problem with its path.
+    receiver.body = json.dumps(
+        {"data": {"deal_value": {"code": "euro", "value": "ten"}, "colour": "red"}}
+    ).encode()
+    wrong = await check()
+    assert wrong["passed"] is False
+    assert [p.split(":")[0] for p in wrong["problems"]] == [
+        "$.data.colour",
+        "$.data.deal_value.code",
+        "$.data.deal_value.value",
+    ], wrong
+    receiver.status = 500
+    assert (await check())["problems"] == [f"{receiver.url}/panel answered with HTTP 500, not 200."]
+
+    # Answering slowly: held past the time-out.
+    receiver.status = 200
+    receiver.gate.clear()
+    slow = await check()
+    receiver.gate.set()
+    assert slow == {
+        "passed": False,
+        "problems": [f"{receiver.url}/panel did not answer within 0.5 seconds."],
+        "userErrors": [],
+    }
+
+
+async def test_submission_checks_every_extension_for_the_reviewer(
+    gql: GraphQLClient, developer: Account, draft: str, receiver
+) -> None:
+    receiver.body = json.dumps({"data": {}}).encode()
+    await added(
+        gql, developer, draft, "JSON_PANEL", **VALID["JSON_PANEL"] | {"url": f"{receiver.url}/p"}
+    )
+    await added(
+        gql,
+        developer,
+        draft,
+        "CUSTOM_PANEL",
+        **VALID["CUSTOM_PANEL"] | {"url": f"{receiver.url}/c"},
+    )
+    nowhere = "http://127.0.0.1:9/closed"  # nothing listens on the discard port
+    await added(gql, developer, draft, "LINK_ACTION", **VALID["LINK_ACTION"] | {"url": nowhere})
+    await fill_listing(gql, developer, draft)
+    submitted = await submit(gql, developer, draft)
+    assert submitted["userErrors"] == []
+    [check] = [c for c in submitted["submission"]["checks"] if c["id"] == "extensions_answer"]
+    assert check["passed"] is False
+    assert check["message"] == f"Open in Deal Sync: {nowhere} did not answer (ConnectError)."

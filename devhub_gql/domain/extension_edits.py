@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import revisions, versions
+from devhub_gql.domain import extension_checks, revisions, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
@@ -122,3 +122,24 @@ async def remove_extension(viewer: Viewer, app_id: int, key: str, *, now: dateti
 def is_live(app: App) -> bool:
     """Whether the app's extension edits take effect at once (no pending revision)."""
     return app.status not in revisions.GUARDED_STATUSES
+
+
+async def check_extension(
+    viewer: Viewer,
+    app_id: int,
+    key: str,
+    *,
+    secret_key: str,
+    allow_private: bool,
+    timeout_seconds: float,
+    now: datetime,
+) -> extension_checks.ExtensionCheck:
+    """The submission's automated check of one extension (as edited, pending or live), on
+    demand: the developer sees every problem before submitting."""
+    app = await get_app(viewer, app_id)
+    extensions = await working_extensions(app)
+    extension = extensions[_find(extensions, key)]
+    checker = extension_checks.Checker(
+        app.client_id, secret_key, allow_private, timeout_seconds, now
+    )
+    return await checker.check(extension)

@@ -13,11 +13,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
-from devhub_gql.domain import revisions
+from devhub_gql.domain import extension_checks, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.catalog import ADMIN_SCOPE, BASE_SCOPE
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
+from devhub_gql.domain.extensions import Extension
 from devhub_gql.domain.lifecycle import (
     REVISIONS,
     SUBMISSIONS,
@@ -61,7 +62,9 @@ def missing_requirements(view: dict[str, Any], *, allow_private: bool) -> list[U
     return problems
 
 
-async def automated_checks(view: dict[str, Any], *, allow_private: bool) -> list[dict[str, Any]]:
+async def automated_checks(
+    view: dict[str, Any], *, allow_private: bool, checker: extension_checks.Checker
+) -> list[dict[str, Any]]:
     """What a reviewer sees first: each check with an id, whether it passed, and why."""
     urls = [
         url
@@ -92,6 +95,11 @@ async def automated_checks(view: dict[str, Any], *, allow_private: bool) -> list
             else "Requests the admin scope: check that the app needs to administer accounts.",
         },
         {"id": "callback_answers", "passed": callback.answered, "message": callback.message},
+        extension_checks.summary(
+            await checker.check_all(
+                [Extension.from_dict(item) for item in view[revisions.EXTENSIONS]]
+            )
+        ),
     ]
 
 
@@ -117,7 +125,13 @@ class Submitted:
 
 
 async def submit_for_review(
-    viewer: Viewer, app_id: int, *, now: datetime, allow_private: bool
+    viewer: Viewer,
+    app_id: int,
+    *,
+    now: datetime,
+    allow_private: bool,
+    secret_key: str,
+    extension_timeout_seconds: float,
 ) -> Submitted:
     app = await get_app(viewer, app_id)
     kind, revision = await _what_to_submit(app)
@@ -131,7 +145,10 @@ async def submit_for_review(
             None, ErrorCode.NO_CHANGES, "The pending revision changes nothing; discard it."
         )
     # Outside the transaction: the callback probe is network I/O.
-    checks = await automated_checks(view, allow_private=allow_private)
+    checker = extension_checks.Checker(
+        app.client_id, secret_key, allow_private, extension_timeout_seconds, now
+    )
+    checks = await automated_checks(view, allow_private=allow_private, checker=checker)
     async with in_transaction():
         if revision is None:
             await move_app(app, AuditAction.SUBMIT, actor_id=viewer.user.id, now=now)
