@@ -53,6 +53,7 @@ lint: install
 schema: install
 	$(BIN)/devhub-gql export-schema > schema.graphql
 	$(BIN)/devhub-gql export-schema --backoffice > backoffice/schema.graphql
+	$(BIN)/devhub-gql export-schema --manifest > schema/app-manifest.v1.json
 
 ## Record the committed contracts as released under pyproject's version (see schema/released/).
 release-schema: install

@@ -27,6 +27,7 @@ from devhub_gql import tracing
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.documents import operation_count
+from devhub_gql.domain import manifests
 from devhub_gql.health import Readiness, health_routes
 from devhub_gql.http_guard import (
     ErrorShield,
@@ -211,6 +212,7 @@ def create_app(
             *oauth_routes(oauth, settings, token_limiter, metrics),
             *health_routes(readiness),
             *metrics_routes(clock, metrics, outbox_depth),
+            Route(manifests.SCHEMA_PATH, _manifest_schema, methods=["GET"]),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: _internal_error},
@@ -238,3 +240,15 @@ def create_app(
     )
     listen_to_sql()
     return Service(tracing.instrument(app) if traced else app, metrics)
+
+
+_MANIFEST_SCHEMA = orjson.dumps(manifests.manifest_schema(), option=orjson.OPT_INDENT_2)
+
+
+async def _manifest_schema(_: Request) -> Response:
+    """The JSON Schema app manifests are checked against, for the developers' own tooling."""
+    return Response(
+        _MANIFEST_SCHEMA,
+        media_type="application/schema+json",
+        headers={"cache-control": "public, max-age=3600"},
+    )

@@ -138,6 +138,14 @@ def _export_schema(_settings: Settings, args: argparse.Namespace) -> int:
     from backoffice.schema import create_backoffice_schema
     from schema.build import create_schema
 
+    if args.manifest:
+        import orjson
+
+        from devhub_gql.domain.manifests import manifest_schema
+
+        document = orjson.dumps(manifest_schema(), option=orjson.OPT_INDENT_2)
+        sys.stdout.write(document.decode() + "\n")
+        return 0
     schema = create_backoffice_schema() if args.backoffice else create_schema()
     sys.stdout.write(schema.as_str() + "\n")
     return 0
@@ -214,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument(
         "--backoffice", action="store_true", help="the reviewers' schema instead of the public one"
+    )
+    export.add_argument(
+        "--manifest", action="store_true", help="the JSON Schema of app manifests instead"
     )
     export.set_defaults(run=_export_schema)
 

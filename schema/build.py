@@ -19,6 +19,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.execution import ExecutionContext
@@ -32,6 +33,7 @@ from resolvers import (
     extensions,
     installations,
     lifecycle,
+    manifests,
     marketplace,
     nodes,
 )
@@ -57,6 +59,7 @@ from schema.installations import (
     Installation,
     UninstallAppPayload,
 )
+from schema.manifests import ApplyAppManifestPayload
 from schema.marketplace import MarketplaceApp
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.reviews import Submission
@@ -99,6 +102,14 @@ class Query:
     )
     app: App = strawberry.field(
         resolver=apps.app, description="An app of the viewer's company.", directives=COMPANY
+    )
+    app_manifest: JSON = strawberry.field(
+        resolver=manifests.app_manifest,
+        description="An app of the viewer's company as one JSON document (registration, "
+        "listing, scopes, extensions; never a secret), valid against the JSON Schema at "
+        "/schemas/app-manifest.v1.json. The values are what the developer last saved, the "
+        "pending revision's where one is open. Apply it back with applyAppManifest.",
+        directives=COMPANY,
     )
     uninstall_notices: Connection[UninstallNotice] = strawberry.field(
         resolver=apps.uninstall_notices,
@@ -218,6 +229,12 @@ class Mutation:
         description="Run the submission's automated check of one extension now (its page or "
         "endpoint answers over https; a JSON panel is called with a sample context and a signed "
         "token and must answer in time with data its schema accepts). Changes nothing.",
+    )
+    apply_app_manifest: ApplyAppManifestPayload = strawberry.mutation(
+        resolver=manifests.apply_app_manifest,
+        description="Make the app match a manifest, through the same rules as hand edits "
+        "(critical changes of an approved or published app wait in the pending revision), all "
+        "or nothing; dryRun returns the diff and saves nothing.",
     )
     open_app_extension: OpenAppExtensionPayload = strawberry.mutation(
         resolver=extensions.open_app_extension,

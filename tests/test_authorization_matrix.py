@@ -52,6 +52,7 @@ PUBLIC = {
     "marketplaceApp": ('{ marketplaceApp(slug: "deal-sync") { id } }', EVERYONE),
     "app": ("query Q($draft: ID!) { app(id: $draft) { id } }", DEVELOPERS),
     "apps": ("{ apps { edges { node { id } } } }", SIGNED_IN),
+    "appManifest": ("query Q($draft: ID!) { appManifest(appId: $draft) }", DEVELOPERS),
     "uninstallNotices": (
         "query Q($draft: ID!) { uninstallNotices(appId: $draft) { edges { node { webhookId } } } }",
         DEVELOPERS,
@@ -144,6 +145,11 @@ PUBLIC = {
     "removeAppExtension": (
         "mutation M($reviewing: ID!, $reviewingExtension: ID!) { removeAppExtension(input:"
         " {appId: $reviewing, extensionId: $reviewingExtension}) { userErrors { code } } }",
+        DEVELOPERS,
+    ),
+    "applyAppManifest": (  # a dry run: nothing changes, whoever asks
+        "mutation M($draft: ID!) { applyAppManifest(input: {appId: $draft, dryRun: true,"
+        " manifest: {version: 1}}) { changed } }",
         DEVELOPERS,
     ),
     "checkAppExtension": (

@@ -537,7 +537,9 @@ async def test_opening_an_extension_gives_a_signed_token_for_users_who_installed
     assert refused["errors"][0]["extensions"]["code"] == "APP_NOT_INSTALLED"
     await install(gql, http, customer, app)
 
-    opened = await open_(customer, panel_id, location="PERSON_DETAILS", selectedIds=["42"])
+    with count_statements() as counted:
+        opened = await open_(customer, panel_id, location="PERSON_DETAILS", selectedIds=["42"])
+    assert_statement_count("openAppExtension", counted)
     payload = opened["data"]["openAppExtension"]
     url = payload["url"]
     assert url.startswith(VALID["CUSTOM_PANEL"]["url"] + "?")

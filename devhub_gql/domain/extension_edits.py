@@ -4,7 +4,6 @@ app; in the pending revision on an approved or published one)."""
 
 from __future__ import annotations
 
-import secrets as random
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,13 +15,13 @@ from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserError, UserErrors
 from devhub_gql.domain.extensions import (
-    EXTENSION_KEY_PREFIX,
     Extension,
     ExtensionKind,
     as_list,
     definition_of,
     extensions_of,
     limit_problems,
+    new_key,
     replace_live,
 )
 from devhub_gql.models import App, AppStatus
@@ -36,7 +35,7 @@ async def working_extensions(app: App) -> list[Extension]:
     return await extensions_of(app.id)
 
 
-async def _save(
+async def save(
     app: App, extensions: list[Extension], now: datetime, problems: list[UserError]
 ) -> None:
     """The new list: live at once on a draft or a live private app, else in the pending
@@ -74,8 +73,8 @@ async def add_extension(
     )
     async with in_transaction():
         app = await get_app(viewer, app_id)
-        added = Extension(EXTENSION_KEY_PREFIX + random.token_hex(8), kind, definition)
-        await _save(app, [*await working_extensions(app), added], now, problems)
+        added = Extension(new_key(), kind, definition)
+        await save(app, [*await working_extensions(app), added], now, problems)
     return app, added
 
 
@@ -106,7 +105,7 @@ async def update_extension(
             old.kind, given, old.definition, secret_key=secret_key, allow_private=allow_private
         )
         extensions[index] = Extension(key, old.kind, definition)
-        await _save(app, extensions, now, problems)
+        await save(app, extensions, now, problems)
     return app, extensions[index]
 
 
@@ -115,7 +114,7 @@ async def remove_extension(viewer: Viewer, app_id: int, key: str, *, now: dateti
         app = await get_app(viewer, app_id)
         extensions = await working_extensions(app)
         del extensions[_find(extensions, key)]
-        await _save(app, extensions, now, [])
+        await save(app, extensions, now, [])
     return app
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets as random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -260,6 +261,10 @@ class Feature:
     interactive: bool
 
 
+def new_key() -> str:
+    return EXTENSION_KEY_PREFIX + random.token_hex(8)
+
+
 def features(extensions: Sequence[Extension]) -> list[Feature]:
     """The named extensions (a settings page has no name, so is no feature)."""
     return [
@@ -385,6 +390,10 @@ def definition_of(
             continue
         if name in given:  # a new value (encrypted now), or null to remove it
             value = check.text(name, given[name], SECRET_MAX, required=False)
+            if value is not None and name in stored:
+                if secrets.decrypt(secret_key, stored[name]) == value:
+                    out[name] = stored[name]  # the same secret: the same stored text
+                    continue
             if name == JWT_SECRET and value is not None and len(value) < JWT_SECRET_MIN:
                 check.add(
                     name, ErrorCode.TOO_SHORT, f"Must be at least {JWT_SECRET_MIN} characters."

@@ -22,7 +22,13 @@ from graphql import (
     is_leaf_type,
 )
 
-PLACEHOLDERS = {"ID": "QXBwOjIxNDc0ODM2NDc=", "String": "x", "Int": 1, "Boolean": False}
+PLACEHOLDERS = {
+    "ID": "QXBwOjIxNDc0ODM2NDc=",
+    "String": "x",
+    "Int": 1,
+    "Boolean": False,
+    "JSON": {"version": 1},
+}
 
 
 @dataclass(frozen=True)
