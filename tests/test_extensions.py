@@ -4,14 +4,18 @@ the marketplace's features."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import dataclasses
 import json
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
 from devhub_gql import sql
+from devhub_gql.app import create_app as create_service
 from devhub_gql.models import AppExtension
 from devhub_gql.settings import Settings
 from tests.oauth.support import install, live_private_app, query_of
@@ -763,3 +767,49 @@ async def test_submission_checks_every_extension_for_the_reviewer(
     [check] = [c for c in submitted["submission"]["checks"] if c["id"] == "extensions_answer"]
     assert check["passed"] is False
     assert check["message"] == f"Open in Deal Sync: {nowhere} did not answer (ConnectError)."
+
+
+async def test_concurrent_saves_of_one_app_keep_its_limits(
+    gql: GraphQLClient, developer: Account, draft: str
+) -> None:
+    """In flight together (on PostgreSQL, each on its own connection), eight saves of a second
+    floating window: exactly one is taken."""
+    window = VALID["FLOATING_WINDOW"]
+    answers = await asyncio.gather(
+        *(add(gql, developer, draft, "FLOATING_WINDOW", **window) for _ in range(8))
+    )
+    assert sorted(len(a["userErrors"]) for a in answers) == [0] + [1] * 7
+    assert {error_codes(a)[0] for a in answers if a["userErrors"]} == {
+        (None, "TOO_MANY_EXTENSIONS")
+    }
+    assert len((await read(gql, developer, draft))["extensions"]) == 1
+
+
+async def test_secrets_set_under_another_secret_key_are_refused_until_set_again(
+    gql: GraphQLClient, http, receiver, settings: Settings, clock, developer: Account
+) -> None:
+    app = await live_private_app(gql, developer, f"{receiver.url}/cb")
+    own = "this panel's own secret, 32 chars or more"
+    panel = VALID["CUSTOM_PANEL"] | {"jwtSecret": own}
+    panel_id = await added(gql, developer, app.id, "CUSTOM_PANEL", **panel)
+    customer = await sign_up(gql, "buyer@example.com", kind="PRODUCTION", company="Buyer")
+    await install(gql, http, customer, app)
+    rotated = create_service(
+        dataclasses.replace(settings, secret_key="another secret key, also 32+ chars long"),
+        clock=clock,
+        manage_database=False,
+    )
+    transport = httpx.ASGITransport(app=rotated)
+    async with httpx.AsyncClient(transport=transport, base_url="http://devhub.test") as client:
+        after = GraphQLClient(client)
+        variables = {"input": {"extensionId": panel_id}}
+        refused = await after.post(OPEN, variables, token=customer.token)
+        assert refused["errors"][0]["extensions"]["code"] == "SECRET_UNREADABLE"
+        again = await after.data(
+            UPDATE,
+            {"input": {"appId": app.id, "extensionId": panel_id, "fields": {"jwtSecret": own}}},
+            token=developer.token,
+        )
+        assert again["updateAppExtension"]["userErrors"] == []
+        opened = (await after.data(OPEN, variables, token=customer.token))["openAppExtension"]
+        jwt.decode(opened["token"], own, algorithms=["HS256"], audience=panel_id)

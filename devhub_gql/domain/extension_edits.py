@@ -27,6 +27,14 @@ from devhub_gql.domain.extensions import (
 from devhub_gql.models import App, AppStatus
 
 
+async def _locked_app(viewer: Viewer, app_id: int) -> App:
+    """The app, its row locked for the rest of the transaction: concurrent edits of one app's
+    extensions take turns, so the per-app limits hold against all of them (PostgreSQL; SQLite's
+    transactions never overlap)."""
+    await get_app(viewer, app_id)  # who may, with the same answer as every other command
+    return await App.filter(id=app_id).select_for_update().get()
+
+
 async def working_extensions(app: App) -> list[Extension]:
     """What the developer edits: the pending revision's list where one is open, else the live."""
     revision = await revisions.open_revision(app.id)
@@ -72,7 +80,7 @@ async def add_extension(
         kind, given, {}, secret_key=secret_key, allow_private=allow_private
     )
     async with in_transaction():
-        app = await get_app(viewer, app_id)
+        app = await _locked_app(viewer, app_id)
         added = Extension(new_key(), kind, definition)
         await save(app, [*await working_extensions(app), added], now, problems)
     return app, added
@@ -97,7 +105,7 @@ async def update_extension(
 ) -> tuple[App, Extension]:
     """Change the given fields (null clears an optional one); the kind stays."""
     async with in_transaction():
-        app = await get_app(viewer, app_id)
+        app = await _locked_app(viewer, app_id)
         extensions = await working_extensions(app)
         index = _find(extensions, key)
         old = extensions[index]
@@ -111,7 +119,7 @@ async def update_extension(
 
 async def remove_extension(viewer: Viewer, app_id: int, key: str, *, now: datetime) -> App:
     async with in_transaction():
-        app = await get_app(viewer, app_id)
+        app = await _locked_app(viewer, app_id)
         extensions = await working_extensions(app)
         del extensions[_find(extensions, key)]
         await save(app, extensions, now, [])

@@ -390,10 +390,9 @@ def definition_of(
             continue
         if name in given:  # a new value (encrypted now), or null to remove it
             value = check.text(name, given[name], SECRET_MAX, required=False)
-            if value is not None and name in stored:
-                if secrets.decrypt(secret_key, stored[name]) == value:
-                    out[name] = stored[name]  # the same secret: the same stored text
-                    continue
+            if value is not None and name in stored and _same(secret_key, stored[name], value):
+                out[name] = stored[name]  # the same secret: the same stored text
+                continue
             if name == JWT_SECRET and value is not None and len(value) < JWT_SECRET_MIN:
                 check.add(
                     name, ErrorCode.TOO_SHORT, f"Must be at least {JWT_SECRET_MIN} characters."
@@ -417,6 +416,13 @@ def definition_of(
                 "A JSON panel needs HTTP Basic credentials, a JWT secret, or both.",
             )
     return {k: v for k, v in out.items() if v is not None}, check.problems
+
+
+def _same(secret_key: str, stored: str, value: str) -> bool:
+    try:
+        return secrets.decrypt(secret_key, stored) == value
+    except secrets.SecretUnreadable:  # stored under another key: replaced by the new value
+        return False
 
 
 def limit_problems(extensions: Sequence[Extension]) -> list[UserError]:

@@ -18,9 +18,11 @@ import secrets
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from devhub_gql.domain.errors import AccessError
 
 _hasher = PasswordHasher()
 # Checked when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -67,5 +69,16 @@ def encrypt(secret_key: str, value: str) -> str:
     return _cipher(secret_key).encrypt(value.encode()).decode()
 
 
+class SecretUnreadable(AccessError):
+    code = "SECRET_UNREADABLE"
+    default_message = (
+        "A secret the developer set was stored under another DEVHUB_SECRET_KEY; the app's "
+        "developers must set it again."
+    )
+
+
 def decrypt(secret_key: str, token: str) -> str:
-    return _cipher(secret_key).decrypt(token.encode()).decode()
+    try:
+        return _cipher(secret_key).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable() from None
