@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 from standardwebhooks import Webhook
@@ -112,6 +112,7 @@ def test_the_submission_with_a_loopback_http_callback_passes_every_automated_che
         "urls_https": True,  # a plain-http callback on this machine counts, in development
         "least_privilege": True,
         "callback_answers": True,  # the service reached the sample app
+        "extensions_answer": True,  # it has none yet
     }
     assert type_of(payload["submission"]["id"]) == "Submission"
 
@@ -193,14 +194,14 @@ def test_the_customer_sees_the_installation_then_uninstalls_it(walkthrough):
         if node["app"]["name"] == "Deal Sync"
     )
     assert [scope["name"] for scope in installation["scopes"]] == ["base", "deals:read"]
-    uninstalled = walkthrough.json("17. Uninstall")["data"]["uninstallApp"]
+    uninstalled = walkthrough.json("18. Uninstall")["data"]["uninstallApp"]
     assert uninstalled["userErrors"] == []
     assert uninstalled["installation"]["id"] == installation["id"]
     assert uninstalled["installation"]["uninstalledAt"]
 
 
 def test_the_signed_notice_is_delivered_and_verified_by_the_sample_app(walkthrough):
-    _, developer_view, sample_app_view, forged = walkthrough.section("17. Uninstall")
+    _, developer_view, sample_app_view, forged = walkthrough.section("18. Uninstall")
     logged, received = sample_app_view.split("\n", 1)
     [notice] = json.loads(developer_view)["data"]["uninstallNotices"]["nodes"]
     assert notice["status"] == "DELIVERED" and notice["attempts"] == 1
@@ -255,6 +256,33 @@ def test_a_tampered_notice_is_refused_and_an_intact_one_accepted(walkthrough):
         assert "msg_from_the_test" in {n["webhook_id"] for n in client.get("/notices").json()}
 
 
+def test_the_extension_waits_for_review_then_opens_with_a_token_the_app_verifies(walkthrough):
+    added, reviewed, opened, verified = walkthrough.section("17. An app extension")
+    checked, approved, merged = _documents(reviewed)
+    payload = json.loads(added)["data"]["addAppExtension"]
+    assert payload["userErrors"] == [] and payload["live"] is False
+    extension_id = payload["extension"]["id"]
+    check = json.loads(checked)
+    assert check["passed"] is True, check
+    assert json.loads(approved) == []
+    assert json.loads(merged) == [{"id": extension_id, "name": "Deal Sync"}]
+    launch = json.loads(opened)["data"]["openAppExtension"]
+    query = dict(parse_qsl(urlsplit(launch["url"]).query))
+    assert launch["url"].startswith(f"{sample_app_url(walkthrough)}/?")
+    assert (query["resource"], query["view"], query["selectedIds"]) == ("deal", "details", "42")
+    assert query["id"] == extension_id and query["token"] == launch["token"]
+    assert json.loads(verified) == [
+        "aud",
+        "clientId",
+        "companyId",
+        "exp",
+        "iat",
+        "iss",
+        "sub",
+        "userId",
+    ]
+
+
 def test_the_tokens_die_with_the_uninstall(walkthrough):
     refresh, introspection = (json.loads(out) for out in _json_documents(walkthrough))
     assert refresh["error"] == "invalid_grant"
@@ -262,8 +290,13 @@ def test_the_tokens_die_with_the_uninstall(walkthrough):
 
 
 def _json_documents(walkthrough: Walkthrough) -> list[str]:
-    """Section 18 prints two JSON documents from one block."""
-    [printed] = walkthrough.section("18. The tokens are gone")
+    """Section 19 prints two JSON documents from one block."""
+    [printed] = walkthrough.section("19. The tokens are gone")
+    return _documents(printed)
+
+
+def _documents(printed: str) -> list[str]:
+    """The JSON documents one block printed one after the other."""
     decoder, documents, rest = json.JSONDecoder(), [], printed.strip()
     while rest:
         value, end = decoder.raw_decode(rest)
