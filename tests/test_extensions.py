@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import dataclasses
 import json
 from typing import Any
@@ -813,3 +814,38 @@ async def test_secrets_set_under_another_secret_key_are_refused_until_set_again(
         assert again["updateAppExtension"]["userErrors"] == []
         opened = (await after.data(OPEN, variables, token=customer.token))["openAppExtension"]
         jwt.decode(opened["token"], own, algorithms=["HS256"], audience=panel_id)
+
+
+def _fields(n: int) -> dict[str, Any]:
+    return {f"f{i}": {"$ref": "#/definitions/text"} for i in range(n)}
+
+
+async def test_panel_schema_and_answer_limits_at_their_edge_and_one_past(
+    gql: GraphQLClient, developer: Account, draft: str, receiver
+) -> None:
+    multi = {"type": "array", "items": {"type": "object", "properties": {}}}
+
+    def panel(properties: dict[str, Any]) -> dict[str, Any]:
+        schema = copy.deepcopy(multi)
+        schema["items"]["properties"] = {"title": {"$ref": "#/definitions/header"}, **properties}
+        return VALID["JSON_PANEL"] | {"url": f"{receiver.url}/panel", "jsonSchema": schema}
+
+    too_many = await add(gql, developer, draft, "JSON_PANEL", **panel(_fields(21)))
+    assert error_codes(too_many) == [("jsonSchema", "INVALID_SCHEMA")]
+    no_header = VALID["JSON_PANEL"] | {
+        "jsonSchema": multi | {"items": {"type": "object", "properties": _fields(2)}}
+    }
+    assert error_codes(await add(gql, developer, draft, "JSON_PANEL", **no_header)) == [
+        ("jsonSchema", "INVALID_SCHEMA")
+    ]
+    panel_id = await added(gql, developer, draft, "JSON_PANEL", **panel(_fields(20)))
+
+    async def check(objects: int) -> dict[str, Any]:
+        row = {"title": "Deal", **{f"f{i}": "x" for i in range(20)}}
+        receiver.body = json.dumps({"data": [row] * objects}).encode()
+        variables = {"input": {"appId": draft, "extensionId": panel_id}}
+        return (await gql.data(CHECK, variables, token=developer.token))["checkAppExtension"]
+
+    assert (await check(10))["passed"] is True
+    eleven = await check(11)
+    assert eleven["passed"] is False and eleven["problems"][0].startswith("$.data:")

@@ -167,6 +167,7 @@ async def test_a_submission_shows_snapshot_checks_and_earlier_decisions(
         "urls_https",
         "least_privilege",
         "callback_answers",
+        "extensions_answer",
     }
     assert submission["earlierDecisions"] == [{"status": "REJECTED", "reasons": reasons}]
 
