@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -11,16 +12,23 @@ from backoffice.types import (
     ApproveSubmissionInput,
     AuditEntry,
     DecisionPayload,
+    DismissReviewReportsInput,
+    HideReviewInput,
+    ModerationPayload,
     RejectSubmissionInput,
+    ReportedReview,
+    ReviewReport,
     ReviewSubmission,
+    ReviewVersion,
     UnpublishAppInput,
     UnpublishAppPayload,
 )
-from devhub_gql.domain import audit, reviews
+from devhub_gql.domain import audit, ratings, reviews
 from resolvers.base import attempt, decode_id
 from schema.apps import App
 from schema.context import Info
 from schema.pagination import After, Connection, First, paginate
+from schema.ratings import REVIEW, Review
 
 
 async def review_queue(
@@ -110,3 +118,55 @@ async def unpublish_app(
     if outcome.value is None:
         return UnpublishAppPayload(user_errors=outcome.user_errors)
     return UnpublishAppPayload(app=await App.reread(outcome.value.id))
+
+
+def _reported(found: ratings.Reported) -> ReportedReview:
+    return ReportedReview(
+        review=Review.of(found.review),
+        app_name=found.app_name,
+        author_email=found.author_email,
+        reports=[ReviewReport(reason=r.reason, created_at=r.created_at) for r in found.reports],
+        history=[
+            ReviewVersion(
+                stars=v.stars,
+                title=v.title,
+                body=v.body,
+                written_at=v.written_at,
+                replaced_at=v.replaced_at,
+            )
+            for v in found.history
+        ],
+    )
+
+
+async def reported_reviews(
+    info: Info, first: First = None, after: After = None
+) -> Connection[ReportedReview]:
+    return await paginate(ratings.reported_reviews, first=first, after=after, to_node=_reported)
+
+
+async def _moderated(info: Info, decision: Awaitable[object], review_id: int) -> ModerationPayload:
+    outcome = await attempt(decision)
+    if outcome.user_errors:
+        return ModerationPayload(user_errors=outcome.user_errors)
+    return ModerationPayload(review=Review.of(await ratings.review_by_id(review_id)))
+
+
+async def hide_review(
+    info: Info,
+    input: Annotated[HideReviewInput, strawberry.argument(description="The decision.")],
+) -> ModerationPayload:
+    reviewer = await info.context.require_viewer()
+    review_id = decode_id(input.review_id, REVIEW)
+    decision = ratings.hide(reviewer, review_id, input.reason, now=info.context.clock.now())
+    return await _moderated(info, decision, review_id)
+
+
+async def dismiss_review_reports(
+    info: Info,
+    input: Annotated[DismissReviewReportsInput, strawberry.argument(description="The review.")],
+) -> ModerationPayload:
+    reviewer = await info.context.require_viewer()
+    review_id = decode_id(input.review_id, REVIEW)
+    decision = ratings.dismiss_reports(reviewer, review_id, now=info.context.clock.now())
+    return await _moderated(info, decision, review_id)

@@ -10,7 +10,14 @@ from strawberry.extensions import SchemaExtension
 
 from backoffice import resolvers
 from backoffice.permissions import guard_reviewers_only
-from backoffice.types import AuditEntry, DecisionPayload, ReviewSubmission, UnpublishAppPayload
+from backoffice.types import (
+    AuditEntry,
+    DecisionPayload,
+    ModerationPayload,
+    ReportedReview,
+    ReviewSubmission,
+    UnpublishAppPayload,
+)
 from schema.accounts import Company, User
 from schema.apps import App
 from schema.build import SCALARS, DevhubSchema, schema_extensions
@@ -26,6 +33,11 @@ class Query:
     )
     submission: ReviewSubmission = strawberry.field(
         resolver=resolvers.submission, description="One submission, waiting or decided."
+    )
+    reported_reviews: Connection[ReportedReview] = strawberry.field(
+        resolver=resolvers.reported_reviews,
+        description="Reviews users reported, the longest waiting first, with their reports and "
+        "earlier versions.",
     )
     audit_log: Connection[AuditEntry] = strawberry.field(
         resolver=resolvers.audit_log, description="An app's history, oldest first."
@@ -46,6 +58,15 @@ class Mutation:
         resolver=resolvers.reject_submission,
         description="Reject a waiting submission with reasons: a listing sends the app back to "
         "DRAFT, a revision goes back to DRAFT for more edits.",
+    )
+    hide_review: ModerationPayload = strawberry.mutation(
+        resolver=resolvers.hide_review,
+        description="Hide a review: it leaves the listing and the app's figures, its reports are "
+        "upheld, its author sees the reason, and the app's audit log records it.",
+    )
+    dismiss_review_reports: ModerationPayload = strawberry.mutation(
+        resolver=resolvers.dismiss_review_reports,
+        description="Keep a reported review: its open reports are closed.",
     )
     unpublish_app: UnpublishAppPayload = strawberry.mutation(
         resolver=resolvers.unpublish_app,

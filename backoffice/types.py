@@ -13,6 +13,7 @@ from schema.apps import App
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
+from schema.ratings import Review
 from schema.reviews import RejectionCode, Submission
 
 A = m.AuditAction
@@ -35,6 +36,8 @@ AuditAction = described_enum(
         A.REVISION_REJECTED: "A reviewer rejected the pending revision, with reasons.",
         A.REVISION_MERGED: "The developer made the approved revision live.",
         A.REVISION_DISCARDED: "The developer dropped the pending revision.",
+        A.REVIEW_HIDDEN: "A reviewer hid a user's review of the app, with a reason.",
+        A.REVIEW_REPORTS_DISMISSED: "A reviewer kept a reported review of the app.",
     },
 )
 
@@ -149,5 +152,50 @@ class DecisionPayload:
 class UnpublishAppPayload:
     app: App | None = strawberry.field(
         default=None, description="The app, now APPROVED; null when refused."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
+@strawberry.type(description="What a user reported about a review.")
+class ReviewReport:
+    reason: str = strawberry.field(description="The reporter's reason.")
+    created_at: datetime = strawberry.field(description="When it was reported.")
+
+
+@strawberry.type(description="An earlier version of a review, before its author edited it.")
+class ReviewVersion:
+    stars: int = strawberry.field(description="1 to 5.")
+    title: str | None = strawberry.field(description="Its title then.")
+    body: str | None = strawberry.field(description="Its text then.")
+    written_at: datetime = strawberry.field(description="When this version was written.")
+    replaced_at: datetime = strawberry.field(description="When the author replaced it.")
+
+
+@strawberry.type(description="A review with open reports, as a moderator sees it.")
+class ReportedReview:
+    review: Review = strawberry.field(description="The review as shown in the marketplace.")
+    app_name: str = strawberry.field(description="The app it is about.")
+    author_email: str = strawberry.field(description="Who wrote it (moderators only).")
+    reports: list[ReviewReport] = strawberry.field(description="Its open reports, oldest first.")
+    history: list[ReviewVersion] = strawberry.field(
+        description="Its earlier versions, oldest first."
+    )
+
+
+@strawberry.input(description="Hide a review from the marketplace and its figures.")
+class HideReviewInput:
+    review_id: strawberry.ID = strawberry.field(description="The review's id.")
+    reason: str = strawberry.field(description="Told to its author, ≤ 1,000 characters.")
+
+
+@strawberry.input(description="Keep a reported review: its open reports are closed.")
+class DismissReviewReportsInput:
+    review_id: strawberry.ID = strawberry.field(description="The review's id.")
+
+
+@strawberry.type(description="The review after the moderator's decision.")
+class ModerationPayload:
+    review: Review | None = strawberry.field(
+        default=None, description="Null when the decision was refused."
     )
     user_errors: list[UserErrorType] = user_errors_field()

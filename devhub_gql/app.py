@@ -46,7 +46,7 @@ from devhub_gql.observability import (
     note_operation,
 )
 from devhub_gql.outbox.worker import OutboxWorker, outbox_depth
-from devhub_gql.ratelimit import RateLimiter
+from devhub_gql.ratelimit import Limiters, RateLimiter
 from devhub_gql.response_cache import ResponseCache
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
@@ -65,7 +65,7 @@ class GraphQLEndpoint(GraphQL):
         settings: Settings,
         clock: Clock,
         oauth: DevhubOAuthServer,
-        sign_in_limiter: RateLimiter,
+        limiters: Limiters,
     ) -> None:
         super().__init__(
             schema,
@@ -77,7 +77,7 @@ class GraphQLEndpoint(GraphQL):
         self.settings = settings
         self.clock = clock
         self.oauth = oauth
-        self.sign_in_limiter = sign_in_limiter
+        self.limiters = limiters
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -88,7 +88,7 @@ class GraphQLEndpoint(GraphQL):
             request_id=request.state.request_id,
             loaders=Loaders(),
             oauth=self.oauth,
-            sign_in_limiter=self.sign_in_limiter,
+            limiters=self.limiters,
         )
 
     async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
@@ -183,7 +183,10 @@ def create_app(
     metrics = Metrics()
     oauth = DevhubOAuthServer(settings, clock)
     readiness = Readiness(settings.database_url)
-    sign_in_limiter = RateLimiter(settings.sign_in_limit_per_minute, 60, clock)
+    limiters = Limiters(
+        sign_in=RateLimiter(settings.sign_in_limit_per_minute, 60, clock),
+        reviews=RateLimiter(settings.review_limit_per_minute, 60, clock),
+    )
     token_limiter = RateLimiter(settings.token_limit_per_minute, 60, clock)
 
     public_schema = create_schema(
@@ -195,7 +198,7 @@ def create_app(
         settings=settings,
         clock=clock,
         oauth=oauth,
-        sign_in_limiter=sign_in_limiter,
+        limiters=limiters,
     )
     backoffice = BackofficeEndpoint(
         create_backoffice_schema(max_depth=settings.max_query_depth),
@@ -203,7 +206,7 @@ def create_app(
         settings=settings,
         clock=clock,
         oauth=oauth,
-        sign_in_limiter=sign_in_limiter,
+        limiters=limiters,
     )
     starlette = Starlette(
         routes=[

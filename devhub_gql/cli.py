@@ -1,4 +1,5 @@
-"""The `devhub-gql` command: serve, worker, migrate, export-schema, reviewers, seed-demo."""
+"""The `devhub-gql` command: serve, worker, migrate, export-schema, reviewers, ratings,
+seed-demo."""
 
 from __future__ import annotations
 
@@ -163,6 +164,23 @@ def _reviewers(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _ratings(settings: Settings, args: argparse.Namespace) -> int:
+    from devhub_gql.domain.ratings import verify
+
+    found = asyncio.run(_with_database(settings, lambda: verify(repair=args.repair)))
+    for mismatch in found:
+        stored, counted = mismatch.stored, mismatch.counted
+        print(
+            f"app {mismatch.app_id}: stored {stored.count} ratings, {stored.total} stars, "
+            f"{list(stored.distribution)}; counted {counted.count}, {counted.total}, "
+            f"{list(counted.distribution)}" + (" (repaired)" if args.repair else "")
+        )
+    if not found:
+        print("every app's rating figures match its ratings")
+        return 0
+    return 0 if args.repair else 1
+
+
 def _seed_demo(settings: Settings, _: argparse.Namespace) -> int:
     from devhub_gql.clock import SystemClock
     from devhub_gql.demo import PASSWORD, seed_demo
@@ -236,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     reviewers.add_argument("action", choices=["add", "remove"])
     reviewers.add_argument("email")
     reviewers.set_defaults(run=_reviewers)
+
+    ratings = commands.add_parser(
+        "ratings", help="check every app's rating figures against a recount of its ratings"
+    )
+    ratings.add_argument("action", choices=["verify"])
+    ratings.add_argument(
+        "--repair", action="store_true", help="write the recounted figures where they differ"
+    )
+    ratings.set_defaults(run=_ratings)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Per-process request budgets for the endpoints that guess secrets: signIn and /oauth/token.
+"""Per-process request budgets: for the endpoints that guess secrets (signIn, /oauth/token), and
+for the writes that attract abuse (reviews, votes, reports).
 
 A fixed window per key (client IP, or OAuth client id): cheap, and a burst can reach at most twice
 the limit at a window's edge, which is fine for slowing down guessing. Each worker process keeps
@@ -34,3 +35,12 @@ class RateLimiter:
         if count <= self.limit:
             return None
         return max(1, math.ceil((window + 1) * self.window_seconds - now))
+
+
+@dataclass(frozen=True)
+class Limiters:
+    """The budgets GraphQL mutations check: sign-in attempts per client IP, and review writes
+    (ratings, replies, helpful votes, reports) per user."""
+
+    sign_in: RateLimiter
+    reviews: RateLimiter

@@ -44,6 +44,7 @@ class Settings:
     api_domain_template: str = "https://company{company_id}.api.devhub.example"
     sign_in_limit_per_minute: int = 10
     token_limit_per_minute: int = 600
+    review_limit_per_minute: int = 20
     cors_origins: tuple[str, ...] = ()
     outbox_first_retry_seconds: float = 30.0
     outbox_lease_seconds: float = 60.0
@@ -104,6 +105,9 @@ class Settings:
             ),
             token_limit_per_minute=_integer(
                 env, "DEVHUB_TOKEN_LIMIT_PER_MINUTE", 600, low=1, high=1_000_000
+            ),
+            review_limit_per_minute=_integer(
+                env, "DEVHUB_REVIEW_LIMIT_PER_MINUTE", 20, low=1, high=1_000_000
             ),
             cors_origins=_origins(env),
             outbox_first_retry_seconds=_seconds(env, "DEVHUB_OUTBOX_FIRST_RETRY_SECONDS", 30.0),

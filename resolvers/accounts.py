@@ -65,7 +65,7 @@ async def sign_in(
         SignInInput, strawberry.argument(description="The email address and password.")
     ],
 ) -> SignInPayload:
-    info.context.check_rate(info.context.sign_in_limiter, f"ip:{info.context.client_ip()}")
+    info.context.check_rate(info.context.limiters.sign_in, f"ip:{info.context.client_ip()}")
     outcome = await attempt(
         accounts.sign_in(
             email=input.email,

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from devhub_gql.domain import lookups
 from devhub_gql.domain.apps import AppView, app_views
 from devhub_gql.domain.extensions import Extension, extensions_by_app
+from devhub_gql.domain.ratings import Review, ReviewPage, own_reviews, review_pages
 from devhub_gql.models import App, Company, DeliveryAttempt, PendingRevision, User
 from devhub_gql.models import Submission as SubmissionRow
 
@@ -35,6 +36,9 @@ class Loaders:
         self.app_view: DataLoader[int, AppView | None] = _loader(app_views)
         self.app_scopes: DataLoader[int, list[str]] = _loader(lookups.app_scopes)
         self.extensions: DataLoader[int, list[Extension]] = _loader(extensions_by_app)
+        self.reviews: DataLoader[ReviewPage, list[Review]] = _loader(review_pages)
+        # (app id, user id) -> that user's own review of the app, hidden or not
+        self.own_review: DataLoader[tuple[int, int], Review | None] = _loader(own_reviews)
         self.submissions: DataLoader[int, list[SubmissionRow]] = _loader(lookups.submissions)
         self.open_revision: DataLoader[int, PendingRevision | None] = _loader(
             lookups.open_revisions

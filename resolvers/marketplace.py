@@ -13,8 +13,10 @@ from devhub_gql.domain.marketplace import Listing
 from resolvers.base import decode_id
 from schema.context import Info
 from schema.extensions import ExtensionKind
-from schema.marketplace import MarketplaceApp, MarketplaceSort
+from schema.marketplace import MarketplaceApp, MarketplaceCollection, MarketplaceSort
 from schema.pagination import After, Connection, First, paginate
+
+MAX_SHOWN = 20
 
 
 async def marketplace_apps(
@@ -42,8 +44,15 @@ async def marketplace_apps(
             "[FLOATING_WINDOW] for apps with interactive features."
         ),
     ] = None,
+    min_rating: Annotated[
+        float | None,
+        strawberry.argument(description="Only apps rated at least this on average (1 to 5)."),
+    ] = None,
 ) -> Connection[MarketplaceApp]:
     kinds = [str(kind) for kind in dict.fromkeys(with_features or [])]
+    if min_rating is not None and not 1 <= min_rating <= 5:
+        raise BadRequest("'minRating' is between 1 and 5.")
+    now = info.context.clock.now()
 
     def read(offset: int, limit: int) -> Awaitable[list[Listing]]:
         return marketplace.listed_apps(
@@ -53,6 +62,8 @@ async def marketplace_apps(
             offset=offset,
             limit=limit,
             feature_kinds=kinds,
+            min_rating=min_rating,
+            now=now,
         )
 
     public_url = info.context.settings.public_url
@@ -79,3 +90,17 @@ async def marketplace_app(
     app_id = decode_id(id, "MarketplaceApp") if id is not None else None
     found = await marketplace.get_listing(app_id=app_id, slug=slug)
     return MarketplaceApp.of(found, info.context.settings.public_url)
+
+
+async def marketplace_collections(
+    info: Info,
+    first: Annotated[
+        int,
+        strawberry.argument(description=f"How many apps each collection shows, 1 to {MAX_SHOWN}."),
+    ] = 6,
+) -> list[MarketplaceCollection]:
+    if not 1 <= first <= MAX_SHOWN:
+        raise BadRequest(f"'first' must be between 1 and {MAX_SHOWN}.")
+    found = await marketplace.collections(first=first, now=info.context.clock.now())
+    public_url = info.context.settings.public_url
+    return [MarketplaceCollection.of(collection, public_url) for collection in found]

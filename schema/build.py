@@ -36,6 +36,7 @@ from resolvers import (
     manifests,
     marketplace,
     nodes,
+    ratings,
 )
 from schema.accounts import AddCompanyMemberPayload, Company, SignInPayload, SignOutPayload, User
 from schema.apps import (
@@ -60,8 +61,13 @@ from schema.installations import (
     UninstallAppPayload,
 )
 from schema.manifests import ApplyAppManifestPayload
-from schema.marketplace import MarketplaceApp
+from schema.marketplace import MarketplaceApp, MarketplaceCollection
 from schema.pagination import MAX_PAGE_SIZE, Connection
+from schema.ratings import (
+    DeleteAppRatingPayload,
+    ReportReviewPayload,
+    ReviewPayload,
+)
 from schema.reviews import Submission
 from schema.scopes import COMPANY, PUBLIC, VIEWER
 from schema.text_arguments import guard_text_arguments
@@ -124,6 +130,12 @@ class Query:
     marketplace_apps: Connection[MarketplaceApp] = strawberry.field(
         resolver=marketplace.marketplace_apps,
         description="Published apps; search by text, filter by category slug. No sign-in needed.",
+        directives=PUBLIC,
+    )
+    marketplace_collections: list[MarketplaceCollection] = strawberry.field(
+        resolver=marketplace.marketplace_collections,
+        description="The named collections (top rated, trending, newest, apps with extensions, "
+        "one per category), each with its first apps; empty ones are left out.",
         directives=PUBLIC,
     )
     marketplace_app: MarketplaceApp = strawberry.field(
@@ -241,6 +253,27 @@ class Mutation:
         description="For a user who has the app installed: the URL to open for a live "
         "extension, with its context and a signed token valid 5 minutes (a new one each call). "
         "Anyone else gets the error code APP_NOT_INSTALLED.",
+    )
+    rate_app: ReviewPayload = strawberry.mutation(
+        resolver=ratings.rate_app,
+        description="Rate a published app (1-5 stars, an optional review), or change one's "
+        "rating; for users who have it installed or had it in the last 90 days, never its own "
+        "developers. Earlier versions are kept for the marketplace's reviewers.",
+    )
+    delete_app_rating: DeleteAppRatingPayload = strawberry.mutation(
+        resolver=ratings.delete_app_rating, description="Delete one's own rating of an app."
+    )
+    reply_to_review: ReviewPayload = strawberry.mutation(
+        resolver=ratings.reply_to_review,
+        description="The app's developers answer a review in public; once more edits the reply.",
+    )
+    mark_review_helpful: ReviewPayload = strawberry.mutation(
+        resolver=ratings.mark_review_helpful,
+        description="Mark someone else's review helpful, once.",
+    )
+    report_review: ReportReviewPayload = strawberry.mutation(
+        resolver=ratings.report_review,
+        description="Report a review to the marketplace's reviewers, once, with a reason.",
     )
     approve_authorization: AuthorizationPayload = strawberry.mutation(
         resolver=installations.approve_authorization,

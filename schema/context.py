@@ -13,7 +13,7 @@ from devhub_gql.clock import Clock
 from devhub_gql.domain.accounts import Identity, Viewer, authenticate
 from devhub_gql.domain.errors import RateLimited, Unauthenticated
 from devhub_gql.observability import current_record
-from devhub_gql.ratelimit import RateLimiter
+from devhub_gql.ratelimit import Limiters, RateLimiter
 from devhub_gql.settings import Settings
 
 if TYPE_CHECKING:  # both import schema types in turn; at run time the context just holds them
@@ -30,7 +30,7 @@ class Context:
     request_id: str
     loaders: Loaders
     oauth: DevhubOAuthServer  # for the consent mutations
-    sign_in_limiter: RateLimiter
+    limiters: Limiters
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)
 

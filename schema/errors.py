@@ -64,10 +64,12 @@ UserErrorCode = described_enum(
         ErrorCode.NO_CHANGES: "The pending revision changes nothing in the live app; discard it.",
         ErrorCode.CALLBACK_UNREACHABLE: "changeAppToLive: the callback URL did not answer.",
         ErrorCode.REASON_REQUIRED: "A reason is needed: deleting an app, unpublishing it in the "
-        "back-office, or rejecting a submission (at least one).",
+        "back-office, rejecting a submission (at least one), or hiding a review.",
         ErrorCode.ALREADY_DECIDED: "The submission is no longer waiting: it was decided or "
-        "withdrawn meanwhile.",
-        ErrorCode.OWN_COMPANY_APP: "Reviewers cannot decide on their own company's apps.",
+        "withdrawn meanwhile; a review was hidden, or its reports dismissed, already; a first "
+        "rating of the same app by the same user landed meanwhile.",
+        ErrorCode.OWN_COMPANY_APP: "Reviewers cannot decide on (or moderate the reviews of) their "
+        "own company's apps; an app's own developers cannot rate it.",
         ErrorCode.ALREADY_UNINSTALLED: "uninstallApp: the installation is already uninstalled.",
         ErrorCode.ADMIN_REQUIRED: "approveAuthorization: the app asks for the `admin` scope and "
         "the user is no company admin.",
@@ -81,6 +83,10 @@ UserErrorCode = described_enum(
         "window or settings page.",
         ErrorCode.LOCATION_FULL: "More than 3 menu extensions in one location, or a second "
         "panel in one detail view.",
+        ErrorCode.NOT_AN_INSTALLER: "rateApp: the user has not installed the app, or uninstalled "
+        "it more than 90 days ago.",
+        ErrorCode.OWN_REVIEW: "Authors cannot vote on or report their own review.",
+        ErrorCode.ALREADY_DONE: "The user marked this review helpful, or reported it, already.",
     },
 )
 

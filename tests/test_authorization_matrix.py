@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from strawberry import relay
 
 from devhub_gql.models import App
 from tests.oauth.support import ClientApp, install
@@ -50,6 +51,7 @@ PUBLIC = {
     "categories": ("{ categories { slug } }", EVERYONE),
     "marketplaceApps": ("{ marketplaceApps { edges { node { id } } } }", EVERYONE),
     "marketplaceApp": ('{ marketplaceApp(slug: "deal-sync") { id } }', EVERYONE),
+    "marketplaceCollections": ("{ marketplaceCollections { slug } }", EVERYONE),
     "app": ("query Q($draft: ID!) { app(id: $draft) { id } }", DEVELOPERS),
     "apps": ("{ apps { edges { node { id } } } }", SIGNED_IN),
     "appManifest": ("query Q($draft: ID!) { appManifest(appId: $draft) }", DEVELOPERS),
@@ -162,6 +164,30 @@ PUBLIC = {
         " { url } }",
         row(U, NI, NI, OK, NI, NI),
     ),
+    "rateApp": (  # refused for its stars, whoever asks: nothing changes
+        "mutation M($listing: ID!) { rateApp(input: {appId: $listing, stars: 0})"
+        " { userErrors { code } } }",
+        SIGNED_IN,
+    ),
+    "deleteAppRating": (  # nobody but the admin rated it, and the admin's is kept
+        "mutation M($draft: ID!) { deleteAppRating(input: {appId: $draft}) { deleted } }",
+        row(U, N, N, N, N, N),
+    ),
+    "replyToReview": (  # the app's developers only; an empty reply is refused
+        'mutation M($review: ID!) { replyToReview(input: {reviewId: $review, body: ""})'
+        " { userErrors { code } } }",
+        row(U, F, OK, F, OK, F),
+    ),
+    "markReviewHelpful": (  # anyone signed in (the author gets OWN_REVIEW)
+        "mutation M($review: ID!) { markReviewHelpful(input: {reviewId: $review})"
+        " { userErrors { code } } }",
+        SIGNED_IN,
+    ),
+    "reportReview": (
+        'mutation M($review: ID!) { reportReview(input: {reviewId: $review, reason: ""})'
+        " { userErrors { code } } }",
+        SIGNED_IN,
+    ),
     "approveAuthorization": (
         "mutation M($clientId: String!, $redirectUri: String!) {"
         " approveAuthorization(input: {clientId: $clientId, redirectUri: $redirectUri})"
@@ -204,6 +230,17 @@ BACKOFFICE = {
     ),
     "unpublishApp": (
         'mutation M($draft: ID!) { unpublishApp(input: {appId: $draft, reason: "x"})'
+        " { userErrors { code } } }",
+        REVIEWERS,
+    ),
+    "reportedReviews": ("{ reportedReviews { nodes { appName } } }", REVIEWERS),
+    "hideReview": (
+        'mutation M($review: ID!) { hideReview(input: {reviewId: $review, reason: ""})'
+        " { userErrors { code } } }",
+        REVIEWERS,
+    ),
+    "dismissReviewReports": (  # it has no open reports
+        "mutation M($review: ID!) { dismissReviewReports(input: {reviewId: $review})"
         " { userErrors { code } } }",
         REVIEWERS,
     ),
@@ -263,6 +300,12 @@ async def scenario(
         )
     )["app"]["reviewHistory"][0]["id"]
     draft = (await create_app(gql, developer, name="Draft"))["app"]["id"]
+    listing = relay.to_base64("MarketplaceApp", row_.id)
+    rated = await gql.data(
+        "mutation R($id: ID!) { rateApp(input: {appId: $id, stars: 4}) { review { id } } }",
+        {"id": listing},
+        token=admin.token,
+    )
     # A live extension of the listed app (through a reviewed revision), and an app in review
     # with one.
     extension = await added(gql, developer, listed, "CUSTOM_PANEL", **VALID["CUSTOM_PANEL"])
@@ -292,6 +335,8 @@ async def scenario(
             "listed": listed,
             "submission": submission,
             "installation": installation,
+            "listing": listing,
+            "review": rated["rateApp"]["review"]["id"],
             "extension": extension,
             "reviewing": reviewing,
             "reviewingExtension": reviewing_extension,

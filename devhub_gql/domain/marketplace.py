@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from tortoise.expressions import Q
 
 from devhub_gql import sql
-from devhub_gql.domain.catalog import live_scopes_sql, scope_names
+from devhub_gql.domain.catalog import CATEGORY_LABELS, live_scopes_sql, scope_names
 from devhub_gql.domain.errors import BadRequest, NotFound
 from devhub_gql.domain.listing import PUBLIC, reader
+from devhub_gql.domain.ratings import BAYESIAN_SQL, SUMMARY_COLUMNS, Summary
 from devhub_gql.models import App, AppSlug
 
 MAX_SLUG_LENGTH = 80
@@ -27,13 +28,29 @@ class MarketplaceSort(StrEnum):
     NEWEST = "NEWEST"
     NAME = "NAME"
     INSTALLATIONS = "INSTALLATIONS"
+    TOP_RATED = "TOP_RATED"
+    TRENDING = "TRENDING"
 
 
+TRENDING_WINDOW = timedelta(days=30)
+# Installs in the trending window, for the app row `a` (the `?` is the window's start).
+_RECENT_INSTALLS = (
+    "(SELECT COUNT(*) FROM installation i WHERE i.app_id = a.id AND i.installed_at >= ?)"
+)
 _ORDER = {
     MarketplaceSort.NEWEST: "a.published_at DESC, a.id DESC",
     MarketplaceSort.NAME: "a.name, a.id",
     MarketplaceSort.INSTALLATIONS: "a.installation_count DESC, a.id DESC",
+    MarketplaceSort.TOP_RATED: f"{BAYESIAN_SQL} DESC, a.rating_count DESC, a.id DESC",
+    MarketplaceSort.TRENDING: f"{_RECENT_INSTALLS} DESC, a.installation_count DESC, a.id DESC",
 }
+
+
+def order_by(sort: MarketplaceSort, now: datetime) -> tuple[str, list[Any]]:
+    """The ORDER BY of a sort, and its parameters."""
+    return _ORDER[sort], [now - TRENDING_WINDOW] if sort == MarketplaceSort.TRENDING else []
+
+
 _SEARCHED = ("name", "summary", "description")
 
 
@@ -48,6 +65,7 @@ class Listing:
     developer_name: str
     scopes: list[str]  # catalogue order
     installation_count: int
+    rating: Summary
     published_at: datetime | None
     installation_url: str | None
     client_id: str
@@ -60,10 +78,11 @@ class Listing:
         return self.installation_url or f"{public_url}/oauth/authorize?{query}"
 
 
-def _listings_sql(where: str) -> str:
+def _listings_sql(where: str, extra: str = "") -> str:
     columns = ", ".join(f"a.{field.column}" for field in PUBLIC)
     return (
-        f"SELECT a.id, {columns}, a.installation_count, a.published_at, a.installation_url,"
+        f"SELECT {extra}a.id, {columns}, a.installation_count, {SUMMARY_COLUMNS},"
+        " a.published_at, a.installation_url,"
         " a.client_id, a.callback_url, c.name AS developer_name,"
         " (SELECT s.slug FROM app_slug s WHERE s.app_id = a.id"
         "  ORDER BY s.created_at DESC, s.id DESC LIMIT 1) AS slug,"
@@ -83,6 +102,7 @@ def _listing(found: dict[str, Any]) -> Listing:
         developer_name=found["developer_name"],
         scopes=scope_names(found["scope_names"]),
         installation_count=int(found["installation_count"]),
+        rating=Summary.of_row(found),
         published_at=sql.maybe_moment(found["published_at"]),
         installation_url=found["installation_url"],
         client_id=found["client_id"],
@@ -107,11 +127,17 @@ async def listed_apps(
     sort: MarketplaceSort,
     offset: int,
     limit: int,
+    now: datetime,
     feature_kinds: Sequence[str] = (),
+    min_rating: float | None = None,
 ) -> list[Listing]:
     """A page of the marketplace, in the chosen order; with `feature_kinds`, only apps that
-    have a live extension of one of those kinds."""
+    have a live extension of one of those kinds; with `min_rating`, only apps whose average is at
+    least that."""
     where, params = [_LISTED], list[Any]()
+    if min_rating is not None:
+        where.append("a.rating_count > 0 AND a.rating_sum >= ? * a.rating_count")
+        params.append(min_rating)
     if feature_kinds:
         where.append(
             "EXISTS (SELECT 1 FROM app_extension e WHERE e.app_id = a.id"
@@ -130,9 +156,11 @@ async def listed_apps(
             "(" + " OR ".join(f"UPPER(a.{c}) LIKE UPPER(?) ESCAPE '\\'" for c in _SEARCHED) + ")"
         )
         params += [f"%{_escape_like(text)}%"] * len(_SEARCHED)
+    order, order_params = order_by(sort, now)
     found = await sql.rows(
-        f"{_listings_sql(' AND '.join(where))} ORDER BY {_ORDER[sort]} LIMIT ? OFFSET ?",
+        f"{_listings_sql(' AND '.join(where))} ORDER BY {order} LIMIT ? OFFSET ?",
         *params,
+        *order_params,
         limit,
         offset,
     )
@@ -152,6 +180,67 @@ async def get_listing(*, app_id: int | None = None, slug: str | None = None) -> 
     if found is None:
         raise NotFound("No app in the marketplace by that id or slug.")
     return _listing(found)
+
+
+@dataclass(frozen=True)
+class Collection:
+    slug: str
+    title: str
+    apps: list[Listing]
+
+
+async def collections(*, first: int, now: datetime) -> list[Collection]:
+    """The marketplace's named collections, each with its first apps: top rated (rated apps by
+    their Bayesian average), trending (installs in the last 30 days), newest, apps with
+    extensions, and one per category (by rating). Five statements, however many collections."""
+
+    async def top(where: str, sort: MarketplaceSort, *params: Any) -> list[Listing]:
+        order, order_params = order_by(sort, now)
+        rows = await sql.rows(
+            f"{_listings_sql(f'{_LISTED} AND {where}')} ORDER BY {order} LIMIT ?",
+            *params,
+            *order_params,
+            first,
+        )
+        return [_listing(row) for row in rows]
+
+    since = now - TRENDING_WINDOW
+    found = [
+        Collection(
+            "top-rated",
+            "Top rated apps",
+            await top("a.rating_count > 0", MarketplaceSort.TOP_RATED),
+        ),
+        Collection(
+            "trending",
+            "Trending apps",
+            await top(f"{_RECENT_INSTALLS} > 0", MarketplaceSort.TRENDING, since),
+        ),
+        Collection("newest", "New apps", await top("1 = 1", MarketplaceSort.NEWEST)),
+        Collection(
+            "app-extensions",
+            "Apps with extensions",
+            await top(
+                "EXISTS (SELECT 1 FROM app_extension e WHERE e.app_id = a.id)",
+                MarketplaceSort.TOP_RATED,
+            ),
+        ),
+    ]
+    by_rating = _ORDER[MarketplaceSort.TOP_RATED]
+    rank = f"ROW_NUMBER() OVER (PARTITION BY a.category_id ORDER BY {by_rating}) AS n, "
+    rows = await sql.rows(
+        f"SELECT * FROM ({_listings_sql(f'{_LISTED} AND a.category_id IS NOT NULL', rank)}) x"
+        " WHERE x.n <= ? ORDER BY x.category_id, x.n",
+        first,
+    )
+    by_category: dict[str, list[Listing]] = {}
+    for row in rows:
+        by_category.setdefault(row["category_id"], []).append(_listing(row))
+    found += [
+        Collection(f"category-{slug}", CATEGORY_LABELS[slug], listings)
+        for slug, listings in sorted(by_category.items(), key=lambda item: CATEGORY_LABELS[item[0]])
+    ]
+    return [collection for collection in found if collection.apps]
 
 
 def slugify(name: str) -> str:

@@ -18,6 +18,13 @@ from devhub_gql.models.installations import (
     RefreshToken,
 )
 from devhub_gql.models.outbox import AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.models.ratings import (
+    AppRating,
+    AppRatingVersion,
+    RatingReport,
+    RatingVote,
+    ReportStatus,
+)
 from devhub_gql.models.reviews import (
     AuditAction,
     AuditEntry,
@@ -32,6 +39,8 @@ __all__ = [
     "AccessToken",
     "App",
     "AppExtension",
+    "AppRating",
+    "AppRatingVersion",
     "AppScope",
     "AppSlug",
     "AppStatus",
@@ -49,7 +58,10 @@ __all__ = [
     "NoticeStatus",
     "OutboxMessage",
     "PendingRevision",
+    "RatingReport",
+    "RatingVote",
     "RefreshToken",
+    "ReportStatus",
     "RevisionStatus",
     "Role",
     "Scope",

@@ -75,6 +75,15 @@ class App(Model):
     # Marketplace: when it was first published, and how many users have it installed now.
     published_at = fields.DatetimeField(null=True)
     installation_count = fields.IntField(default=0)
+    # Its visible ratings, kept in step with every rating change (domain/ratings.py): how many,
+    # the sum of their stars, and how many gave each number of stars.
+    rating_count = fields.IntField(default=0, db_default=0)
+    rating_sum = fields.IntField(default=0, db_default=0)
+    rating_1 = fields.IntField(default=0, db_default=0)
+    rating_2 = fields.IntField(default=0, db_default=0)
+    rating_3 = fields.IntField(default=0, db_default=0)
+    rating_4 = fields.IntField(default=0, db_default=0)
+    rating_5 = fields.IntField(default=0, db_default=0)
 
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

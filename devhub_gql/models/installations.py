@@ -41,6 +41,7 @@ class Installation(Model):
             ("company_id", "uninstalled_at", "installed_at"),
             ("user_id", "uninstalled_at", "installed_at"),
             ("app_id", "uninstalled_at"),
+            ("app_id", "installed_at"),  # the marketplace's TRENDING order
         )
 
 

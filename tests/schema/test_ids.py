@@ -8,9 +8,22 @@ import base64
 import pytest
 
 from backoffice.schema import create_backoffice_schema
+from devhub_gql.settings import Settings
 from schema.build import create_schema
 from tests.schema.walk import PLACEHOLDERS, Probe, probes
 from tests.support import GraphQLClient, make_reviewer, sign_up
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Hundreds of probes of the review mutations in a minute: the review budget is not what this
+    # tests (tests/test_ratings.py does), so it is lifted here.
+    return Settings(
+        database_url=database_url,
+        env="development",
+        allow_private_callbacks=True,
+        review_limit_per_minute=1_000_000,
+    )
 
 
 def b64(text: str) -> str:
