@@ -53,6 +53,18 @@ query AppDetail($id: ID!) {
 }
 """
 
+LISTING_WITH_REVIEWS = """
+query Listing($id: ID!) {
+  marketplaceApp(id: $id) {
+    id name summary developerName installationCount
+    rating { average count distribution }
+    reviews(first: 20, sort: MOST_HELPFUL) {
+      edges { node { id stars title body authorName createdAt edited helpfulCount reply { body } } }
+    }
+  }
+}
+"""
+
 JSON = ("content-type", "application/json")
 FORM = ("content-type", "application/x-www-form-urlencoded")
 BEARER = ("authorization", f"Bearer {SESSION_TOKEN}")
@@ -181,6 +193,7 @@ SIGNED_IN_CACHED = "marketplace, signed in (cached)"
 SIGNED_IN = "marketplace, signed in"
 APPS_LIST = "apps (developer)"
 APP_DETAIL_ROW = "app detail"
+LISTING_REVIEWS = "listing with reviews, signed in"
 REFRESH = "oauth refresh grant"
 INTROSPECT = "oauth introspect"
 
@@ -188,6 +201,9 @@ MARKETPLACE_SIGNED_IN = graphql_request(MARKETPLACE, {"first": PAGE}, signed_in=
 APPS_REQUEST = graphql_request(APPS, {"first": PAGE}, signed_in=True)
 APP_DETAIL_REQUEST = graphql_request(
     APP_DETAIL, {"id": global_id("App", CLIENT_APP_ID)}, signed_in=True
+)
+LISTING_REVIEWS_REQUEST = graphql_request(
+    LISTING_WITH_REVIEWS, {"id": global_id("MarketplaceApp", CLIENT_APP_ID)}, signed_in=True
 )
 GRAPHQL = {"reject": '"errors"'}
 TOKEN = {"expect": '"access_token"'}
@@ -233,6 +249,9 @@ OPERATIONS: tuple[Operation, ...] = (
         versus=(Versus(BASELINE_B_DETAIL, 0.6),),
         forbid_header=CACHE_HIT,
         **GRAPHQL,
+    ),
+    Operation(
+        LISTING_REVIEWS, UNCACHED, [LISTING_REVIEWS_REQUEST], forbid_header=CACHE_HIT, **GRAPHQL
     ),
     Operation(
         REFRESH,

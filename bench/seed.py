@@ -62,7 +62,7 @@ USERS_PER_CUSTOMER_COMPANY = 4
 NO_PASSWORD = "!bench-seeded-user-without-password"
 FIRST_WORDS = ("Deal", "Lead", "Mail", "Smart", "Quick", "Cloud", "Pipe", "Data", "Sales", "Team")
 SECOND_WORDS = ("Bridge", "Flow", "Hub", "Pilot", "Sync", "Insights", "Connect", "Tracker", "Desk")
-SEQUENCED_TABLES = ("company", "user", "app", "installation", "refresh_token")
+SEQUENCED_TABLES = ("company", "user", "app", "installation", "refresh_token", "app_rating")
 VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
 # Long text, a sentence at a time ({title} is the app's name).
 SENTENCES = (
@@ -160,6 +160,10 @@ class Plan:
     install_user: array = field(default_factory=lambda: array("i"))
     install_count: list[int] = field(default_factory=list)
     token_installations: list[int] = field(default_factory=list)
+    # Ratings: (installation index, stars) of every third active installation; per app, the
+    # figures the service keeps (count, sum, and how many gave 1..5 stars).
+    rated: list[tuple[int, int]] = field(default_factory=list)
+    rating_figures: list[list[int]] = field(default_factory=list)
 
     @property
     def developers(self) -> int:
@@ -196,9 +200,17 @@ class Plan:
                 self.install_user.append(user_id)
                 if customer < TOKEN_PAIRS and app_id == CLIENT_APP_ID:
                     self.token_installations.append(len(self.install_app))
+        self.rating_figures = [[0] * 7 for _ in range(apps + 1)]
         for index, app_id in enumerate(self.install_app):
             if not self._uninstalled(index):
                 self.install_count[app_id] += 1
+                if index % 3 == 0:
+                    stars = self.rng.choice((1, 2, 3, 4, 4, 5, 5, 5))
+                    self.rated.append((index, stars))
+                    figures = self.rating_figures[app_id]
+                    figures[0] += 1
+                    figures[1] += stars
+                    figures[1 + stars] += 1
 
     def _uninstalled(self, index: int) -> bool:
         """Every 29th installation was uninstalled (never one holding the bench's tokens)."""
@@ -268,6 +280,7 @@ class Plan:
             company_id,  # developer company n has its admin, user n
             self.install_count[app_id],
             published,
+            *self.rating_figures[app_id],
         )
 
     def _listing(self, app_id: int) -> list[Any]:
@@ -327,6 +340,24 @@ class Plan:
                 self.now + FAR_FUTURE,
             )
 
+    def ratings(self) -> Iterator[tuple]:
+        for rating_id, (index, stars) in enumerate(self.rated, start=1):
+            app_id = self.install_app[index]
+            written = self.stamp(self.created_at(app_id) + timedelta(days=41))
+            review = rating_id % 2 == 0  # every other rating comes with a review
+            yield (
+                rating_id,
+                app_id,
+                self.install_user[index],
+                stars,
+                f"Review {rating_id}" if review else None,
+                f"Review {rating_id} of app {app_id}: it does the job. " * 4 if review else None,
+                rating_id % 7,
+                0,
+                written,
+                written,
+            )
+
     def sessions(self) -> Iterator[tuple]:
         yield digest(SESSION_TOKEN), DEVELOPER_USER_ID, self.now, self.now + FAR_FUTURE
 
@@ -336,6 +367,7 @@ LISTING_COLUMNS = " ".join(field.column for field in LISTING)
 APP_COLUMNS = (
     f"id type status client_id client_secret_digest {LISTING_COLUMNS}"
     " created_at updated_at company_id created_by_id installation_count published_at"
+    " rating_count rating_sum rating_1 rating_2 rating_3 rating_4 rating_5"
 )
 
 # (table, columns, the Plan method yielding its rows), in foreign-key order.
@@ -365,6 +397,11 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
             "access_token",
             "token_digest installation_id refresh_token_id scopes created_at expires_at",
             "access_tokens",
+        ),
+        (
+            "app_rating",
+            "id app_id user_id stars title body helpful_count open_reports created_at updated_at",
+            "ratings",
         ),
         ("user_session", "token_digest user_id created_at expires_at", "sessions"),
     )

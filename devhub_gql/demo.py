@@ -1,5 +1,5 @@
 """Demo data for a newcomer: a developer with apps in every status (each public one with a JSON
-panel and an action), a reviewer and a customer."""
+panel and an action), a reviewer, and a customer who installed and reviewed the published app."""
 
 from __future__ import annotations
 
@@ -8,12 +8,28 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import accounts, apps, extension_edits, publishing, reviews, submissions
+from devhub_gql.domain import (
+    accounts,
+    apps,
+    extension_edits,
+    installations,
+    publishing,
+    ratings,
+    reviews,
+    submissions,
+)
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.extensions import ExtensionKind, Location
 from devhub_gql.domain.lifecycle import move_app
 from devhub_gql.domain.listing import demo_values
-from devhub_gql.models import AppType, AuditAction, CompanyKind, User, UserSession
+from devhub_gql.models import (
+    AppType,
+    AuditAction,
+    CompanyKind,
+    Installation,
+    User,
+    UserSession,
+)
 
 PASSWORD = "demo-password-2026"
 DEVELOPER = "developer@devhub-demo.example"
@@ -80,6 +96,29 @@ async def _extensions(developer: Viewer, app_id: int, secret_key: str, now: date
         )
 
 
+async def _rated(developer: Viewer, customer: Viewer, app_id: int, now: datetime) -> None:
+    """The customer installs the app and reviews it; the developer replies."""
+    async with in_transaction():
+        await Installation.create(
+            app_id=app_id,
+            company_id=customer.company_id,
+            user_id=customer.user.id,
+            scopes=["base", "deals:read"],
+            installed_at=now,
+            updated_at=now,
+        )
+        await installations.count_installation(app_id, +1)
+    review = await ratings.rate(
+        customer,
+        app_id,
+        stars=4,
+        title="Does what it says",
+        body="Our pipeline finally matches the spreadsheet. Setup took five minutes.",
+        now=now,
+    )
+    await ratings.reply(developer, review.id, "Thanks, Cleo! Reports land next month.", now=now)
+
+
 async def _public_app(developer: Viewer, name: str, now: datetime, secret_key: str) -> int:
     created = await apps.create_app(
         developer,
@@ -105,7 +144,7 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
     )
     await accounts.set_reviewer(REVIEWER, True)
     reviewer.user.is_reviewer = True
-    await _account(CUSTOMER, "Cleo Customer", "Customer Co", CompanyKind.PRODUCTION, now)
+    customer = await _account(CUSTOMER, "Cleo Customer", "Customer Co", CompanyKind.PRODUCTION, now)
 
     await _public_app(developer, "Draft Sync", now, secret_key)
 
@@ -142,6 +181,7 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
         )
         if publish:
             await publishing.publish_app(developer, decided.app_id, now=now)
+            await _rated(developer, customer, decided.app_id, now)
 
     for name, live in (("Private Draft Tool", False), ("Private Live Tool", True)):
         created = await apps.create_app(

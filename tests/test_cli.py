@@ -151,6 +151,10 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
     with sqlite3.connect(sqlite_url.removeprefix("sqlite://")) as db:
         statuses = set(db.execute("SELECT type, status FROM app").fetchall())
         reviewers = db.execute("SELECT email FROM user WHERE is_reviewer").fetchall()
+        reviewed = db.execute(
+            "SELECT r.stars, a.rating_count, a.rating_sum, r.reply_body IS NOT NULL"
+            " FROM app_rating r JOIN app a ON a.id = r.app_id"
+        ).fetchall()
         published_extensions = db.execute(
             "SELECT e.kind FROM app_extension e JOIN app a ON a.id = e.app_id"
             " WHERE a.status = 'PUBLISHED' ORDER BY e.position"
@@ -165,6 +169,7 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
     }
     assert reviewers == [("reviewer@devhub-demo.example",)]
     assert published_extensions == [("JSON_PANEL",), ("LINK_ACTION",)]
+    assert reviewed == [(4, 1, 4, 1)]  # stars, the app's count and sum, and a reply
 
     production = run_cli("seed-demo", env={**env, "DEVHUB_ENV": "production"})
     assert production.returncode == 2 and "development" in production.stderr

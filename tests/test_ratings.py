@@ -496,3 +496,31 @@ async def test_review_writes_are_rate_limited_per_user(market: Market):
     assert limited.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     market.clock.advance(minutes=1)
     assert (await market.rate(user, listing, 3))["userErrors"] == []
+
+
+async def test_the_verify_command_finds_and_repairs_figures_that_drifted(
+    market: Market, database_url: str
+):
+    from tests.test_cli import run_cli
+
+    listing, app = await market.app()
+    await market.rate(await market.customer(app), listing, 4)
+    app_pk = relay.GlobalID.from_id(listing).node_id
+    env = {"DATABASE_URL": database_url, "DEVHUB_ENV": "development"}
+    clean = await asyncio.to_thread(run_cli, "ratings", "verify", env=env)
+    assert clean.returncode == 0, clean.stderr
+    assert "match" in clean.stdout
+
+    await App.filter(id=app_pk).update(rating_count=7, rating_5=3)  # drifted, somehow
+    found = await asyncio.to_thread(run_cli, "ratings", "verify", env=env)
+    assert found.returncode == 1
+    assert found.stdout.strip() == (
+        f"app {app_pk}: stored 7 ratings, 4 stars, [0, 0, 0, 1, 3]; counted 1, 4, [0, 0, 0, 1, 0]"
+    )
+    repaired = await asyncio.to_thread(run_cli, "ratings", "verify", "--repair", env=env)
+    assert repaired.returncode == 0 and "(repaired)" in repaired.stdout
+    assert (await market.listing(listing))["rating"] == {
+        "average": 4.0,
+        "count": 1,
+        "distribution": [0, 0, 0, 1, 0],
+    }

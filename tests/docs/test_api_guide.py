@@ -194,14 +194,14 @@ def test_the_customer_sees_the_installation_then_uninstalls_it(walkthrough):
         if node["app"]["name"] == "Deal Sync"
     )
     assert [scope["name"] for scope in installation["scopes"]] == ["base", "deals:read"]
-    uninstalled = walkthrough.json("18. Uninstall")["data"]["uninstallApp"]
+    uninstalled = walkthrough.json("19. Uninstall")["data"]["uninstallApp"]
     assert uninstalled["userErrors"] == []
     assert uninstalled["installation"]["id"] == installation["id"]
     assert uninstalled["installation"]["uninstalledAt"]
 
 
 def test_the_signed_notice_is_delivered_and_verified_by_the_sample_app(walkthrough):
-    _, developer_view, sample_app_view, forged = walkthrough.section("18. Uninstall")
+    _, developer_view, sample_app_view, forged = walkthrough.section("19. Uninstall")
     logged, received = sample_app_view.split("\n", 1)
     [notice] = json.loads(developer_view)["data"]["uninstallNotices"]["nodes"]
     assert notice["status"] == "DELIVERED" and notice["attempts"] == 1
@@ -283,6 +283,23 @@ def test_the_extension_waits_for_review_then_opens_with_a_token_the_app_verifies
     ]
 
 
+def test_the_customer_rates_the_app_and_everyone_reads_the_review(walkthrough):
+    rated, replied, read = walkthrough.section("18. Rate and review")
+    review = json.loads(rated)["data"]["rateApp"]["review"]
+    assert (review["stars"], review["authorName"], review["edited"]) == (5, "Cleo Customer", False)
+    assert json.loads(replied) == {"body": "Thank you!"}
+    listing = json.loads(read)["data"]["marketplaceApp"]
+    assert listing["rating"] == {"average": 5.0, "count": 1, "distribution": [0, 0, 0, 0, 1]}
+    assert listing["reviews"]["nodes"] == [
+        {
+            "stars": 5,
+            "title": "Does what it says",
+            "authorName": "Cleo Customer",
+            "reply": {"body": "Thank you!"},
+        }
+    ]
+
+
 def test_the_tokens_die_with_the_uninstall(walkthrough):
     refresh, introspection = (json.loads(out) for out in _json_documents(walkthrough))
     assert refresh["error"] == "invalid_grant"
@@ -290,8 +307,8 @@ def test_the_tokens_die_with_the_uninstall(walkthrough):
 
 
 def _json_documents(walkthrough: Walkthrough) -> list[str]:
-    """Section 19 prints two JSON documents from one block."""
-    [printed] = walkthrough.section("19. The tokens are gone")
+    """Section 20 prints two JSON documents from one block."""
+    [printed] = walkthrough.section("20. The tokens are gone")
     return _documents(printed)
 
 
