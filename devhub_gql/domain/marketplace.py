@@ -136,7 +136,9 @@ async def listed_apps(
     least that."""
     where, params = [_LISTED], list[Any]()
     if min_rating is not None:
-        where.append("a.rating_count > 0 AND a.rating_sum >= ? * a.rating_count")
+        where.append(
+            "a.rating_count > 0 AND a.rating_sum >= CAST(? AS DOUBLE PRECISION) * a.rating_count"
+        )
         params.append(min_rating)
     if feature_kinds:
         where.append(
