@@ -36,7 +36,9 @@ from tests.support import (
 # Regeneration mode, after a deliberate change of the statements a request sends:
 #
 #     DEVHUB_UPDATE_QUERY_COUNTS=1 .venv/bin/pytest tests/test_query_counts.py \
-#         tests/resolvers/test_marketplace.py tests/schema/test_contract.py
+#         tests/resolvers/test_marketplace.py tests/schema/test_contract.py \
+#         tests/oauth/test_statements.py tests/test_extensions.py tests/test_manifests.py \
+#         tests/test_ratings.py
 #
 # rewrites the table from what the tests measured instead of asserting (entries no test measured
 # in the run stay as they were); a list whose count differs between two sizes still fails, since

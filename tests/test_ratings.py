@@ -524,3 +524,27 @@ async def test_the_verify_command_finds_and_repairs_figures_that_drifted(
         "count": 1,
         "distribution": [0, 0, 0, 1, 0],
     }
+
+
+async def test_the_moderation_queue_costs_a_fixed_number_of_statements(market: Market):
+    listing, app = await market.app()
+    reporter = await market.customer(app)
+    counts = []
+    for wanted in (1, 3):
+        while (
+            len(
+                (await market.backoffice.data(QUEUE, token=market.reviewer.token))[
+                    "reportedReviews"
+                ]["nodes"]
+            )
+            < wanted
+        ):
+            author = await market.customer(app)
+            review = (await market.rate(author, listing, 2, body="Meh."))["review"]["id"]
+            await market.rate(author, listing, 1, body="Worse.")  # a version in its history
+            await market.gql.data(REPORT, {"id": review, "reason": "Spam"}, token=reporter.token)
+        with count_statements() as counted:
+            await market.backoffice.data(QUEUE, token=market.reviewer.token)
+        counts.append(len(counted.statements))
+        assert_statement_count("reportedReviews", counted)
+    assert counts[0] == counts[1]
