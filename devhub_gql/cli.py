@@ -1,5 +1,5 @@
 """The `devhub-gql` command: serve, worker, migrate, export-schema, reviewers, ratings,
-seed-demo."""
+analytics, seed-demo."""
 
 from __future__ import annotations
 
@@ -181,6 +181,14 @@ def _ratings(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if args.repair else 1
 
 
+def _analytics(settings: Settings, _: argparse.Namespace) -> int:
+    from devhub_gql.domain.install_events import rebuild
+
+    changed = asyncio.run(_with_database(settings, rebuild))
+    print(f"recounted installs, re-installs and uninstalls; {changed} day rows changed")
+    return 0
+
+
 def _seed_demo(settings: Settings, _: argparse.Namespace) -> int:
     from devhub_gql.clock import SystemClock
     from devhub_gql.demo import PASSWORD, seed_demo
@@ -263,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--repair", action="store_true", help="write the recounted figures where they differ"
     )
     ratings.set_defaults(run=_ratings)
+
+    analytics = commands.add_parser(
+        "analytics", help="recount the per-day install figures from the recorded events"
+    )
+    analytics.add_argument("action", choices=["rebuild"])
+    analytics.set_defaults(run=_analytics)
     return parser
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import strawberry
 
-from devhub_gql.domain import apps
+from devhub_gql.domain import analytics, apps
 from devhub_gql.domain.listing import LISTING
 from resolvers.base import attempt, decode_id
+from schema.analytics import AppAnalytics
 from schema.apps import (
     App,
     AppPayload,
@@ -139,3 +140,16 @@ async def rotate_client_secret(
     return AppWithSecretPayload(
         app=await App.reread(outcome.value.app.id), client_secret=outcome.value.client_secret
     )
+
+
+async def app_analytics(
+    info: Info,
+    app_id: Annotated[strawberry.ID, strawberry.argument(description="The app's id.")],
+    from_: Annotated[
+        date, strawberry.argument(name="from", description="The first UTC day, included.")
+    ],
+    to: Annotated[date, strawberry.argument(description="The last UTC day, included.")],
+) -> AppAnalytics:
+    viewer = await info.context.require_viewer()
+    found = await analytics.app_analytics(viewer, decode_id(app_id, "App"), from_, to)
+    return AppAnalytics.of(found)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from devhub_gql.domain import installations
+from devhub_gql import models as m
+from devhub_gql.domain import install_events, installations
 from devhub_gql.oauth import consent
 from devhub_gql.oauth.consent import AuthorizationParams
 from resolvers.base import attempt, decode_id
@@ -127,13 +128,17 @@ async def uninstall_app(
     ],
 ) -> UninstallAppPayload:
     viewer = await info.context.require_viewer()
-    outcome = await attempt(
-        installations.uninstall_by_user(
+
+    async def uninstall() -> m.Installation:
+        feedback = install_events.check_feedback(input.reason, input.reason_text)
+        return await installations.uninstall_by_user(
             viewer,
             decode_id(input.installation_id, "Installation"),
             now=info.context.clock.now(),
+            feedback=feedback,
         )
-    )
+
+    outcome = await attempt(uninstall())
     if outcome.value is None:
         return UninstallAppPayload(user_errors=outcome.user_errors)
     return UninstallAppPayload(installation=Installation.from_model(outcome.value))

@@ -39,6 +39,7 @@ from resolvers import (
     ratings,
 )
 from schema.accounts import AddCompanyMemberPayload, Company, SignInPayload, SignOutPayload, User
+from schema.analytics import AppAnalytics
 from schema.apps import (
     App,
     AppPayload,
@@ -115,6 +116,14 @@ class Query:
         "listing, scopes, extensions; never a secret), valid against the JSON Schema at "
         "/schemas/app-manifest.v1.json. The values are what the developer last saved, the "
         "pending revision's where one is open. Apply it back with applyAppManifest.",
+        directives=COMPANY,
+    )
+    app_analytics: AppAnalytics = strawberry.field(
+        resolver=apps.app_analytics,
+        description="An app's installs, re-installs, uninstalls, active installations and "
+        "token refreshes per UTC day (at most 366 days), with the reasons users gave for "
+        "uninstalling; for the app's own company. Refreshes counted by other processes arrive "
+        "within one outbox pass (DEVHUB_OUTBOX_POLL_SECONDS).",
         directives=COMPANY,
     )
     uninstall_notices: Connection[UninstallNotice] = strawberry.field(

@@ -11,6 +11,7 @@ from devhub_gql import models as m
 from devhub_gql.domain import installations
 from devhub_gql.domain.installations import RefusalCode
 from schema.accounts import User
+from schema.analytics import UninstallReason
 from schema.catalogue import Scope
 from schema.context import Info
 from schema.enums import described_enum
@@ -145,6 +146,14 @@ class AuthorizationInput:
 class UninstallAppInput:
     installation_id: strawberry.ID = strawberry.field(
         description="The installation's id: the viewer's own, or any of the company's for an admin."
+    )
+    reason: UninstallReason | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Why, if the user says: the developer sees how many gave each reason, never "
+        "who.",
+    )
+    reason_text: str | None = strawberry.field(
+        default=None, description="More words on why, ≤ 500 characters; needs a reason."
     )
 
 

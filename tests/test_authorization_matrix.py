@@ -55,6 +55,11 @@ PUBLIC = {
     "app": ("query Q($draft: ID!) { app(id: $draft) { id } }", DEVELOPERS),
     "apps": ("{ apps { edges { node { id } } } }", SIGNED_IN),
     "appManifest": ("query Q($draft: ID!) { appManifest(appId: $draft) }", DEVELOPERS),
+    "appAnalytics": (
+        'query Q($draft: ID!) { appAnalytics(appId: $draft, from: "2026-01-01", to: "2026-01-07")'
+        " { days { day } } }",
+        DEVELOPERS,
+    ),
     "uninstallNotices": (
         "query Q($draft: ID!) { uninstallNotices(appId: $draft) { edges { node { webhookId } } } }",
         DEVELOPERS,

@@ -10,7 +10,7 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from devhub_gql.domain import versions
+from devhub_gql.domain import install_events, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import ADMIN_SCOPE, covers
 from devhub_gql.domain.errors import ErrorCode, NotFound, UserErrors
@@ -20,6 +20,7 @@ from devhub_gql.models import (
     AppStatus,
     AppType,
     Installation,
+    InstallEventKind,
     RefreshToken,
     Role,
     User,
@@ -119,8 +120,15 @@ async def count_installation(app_id: int, change: int) -> None:
     await versions.public_changed()
 
 
-async def uninstall(installation: Installation, app: App, *, now: datetime) -> bool:
-    """Tokens dead at once, the row kept, the app notified. False if already uninstalled."""
+async def uninstall(
+    installation: Installation,
+    app: App,
+    *,
+    now: datetime,
+    feedback: install_events.Feedback | None = None,
+) -> bool:
+    """Tokens dead at once, the row kept, the app notified, the day counted. False if already
+    uninstalled."""
     changed = await Installation.filter(id=installation.id, uninstalled_at=None).update(
         uninstalled_at=now, updated_at=now
     )
@@ -128,6 +136,7 @@ async def uninstall(installation: Installation, app: App, *, now: datetime) -> b
         return False
     await revoke_tokens([installation.id], now)
     await count_installation(app.id, -1)
+    await install_events.record(app.id, installation.id, InstallEventKind.UNINSTALL, now, feedback)
     await enqueue_uninstall_notice(app, installation, now=now)
     return True
 
@@ -140,11 +149,17 @@ async def uninstall_everywhere(app: App, *, now: datetime) -> int:
     return len(installations)
 
 
-async def uninstall_by_user(viewer: Viewer, installation_id: int, *, now: datetime) -> Installation:
+async def uninstall_by_user(
+    viewer: Viewer,
+    installation_id: int,
+    *,
+    now: datetime,
+    feedback: install_events.Feedback | None = None,
+) -> Installation:
     async with in_transaction():
         installation = await get_installation(viewer, installation_id)
         app = await App.get(id=installation.app_id)
-        if not await uninstall(installation, app, now=now):
+        if not await uninstall(installation, app, now=now, feedback=feedback):
             raise UserErrors.single(
                 None, ErrorCode.ALREADY_UNINSTALLED, "The app is already uninstalled."
             )

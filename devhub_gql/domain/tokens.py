@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from devhub_gql import sql
-from devhub_gql.domain import versions
+from devhub_gql.domain import install_events, versions
 from devhub_gql.domain.catalog import effective_scopes, live_scopes_sql, scope_names
 from devhub_gql.domain.installations import count_installation, revoke_tokens, uninstall
 from devhub_gql.domain.secrets import digest, digest_matches
@@ -29,6 +29,7 @@ from devhub_gql.models import (
     App,
     AuthorizationCode,
     Installation,
+    InstallEventKind,
     RefreshToken,
     User,
 )
@@ -291,9 +292,13 @@ async def issue_for_code(
             updated_at=now,
         )
         await count_installation(client.app_id, +1)
+        await install_events.record(client.app_id, installation.id, InstallEventKind.INSTALL, now)
     else:
         if installation.uninstalled_at is not None:
             await count_installation(client.app_id, +1)
+            await install_events.record(
+                client.app_id, installation.id, InstallEventKind.REINSTALL, now
+            )
         await revoke_tokens([installation.id], now)
         installation.scopes = scopes
         installation.uninstalled_at = None

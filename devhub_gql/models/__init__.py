@@ -1,6 +1,7 @@
 """Tortoise models, one module per area; Tortoise discovers them through this package."""
 
 from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
+from devhub_gql.models.analytics import AppDay, InstallEvent, InstallEventKind, UninstallReason
 from devhub_gql.models.apps import (
     App,
     AppExtension,
@@ -38,6 +39,7 @@ from devhub_gql.models.reviews import (
 __all__ = [
     "AccessToken",
     "App",
+    "AppDay",
     "AppExtension",
     "AppRating",
     "AppRatingVersion",
@@ -53,6 +55,8 @@ __all__ = [
     "Company",
     "CompanyKind",
     "DeliveryAttempt",
+    "InstallEvent",
+    "InstallEventKind",
     "Installation",
     "MarketplaceState",
     "NoticeStatus",
@@ -68,6 +72,7 @@ __all__ = [
     "Submission",
     "SubmissionKind",
     "SubmissionStatus",
+    "UninstallReason",
     "User",
     "UserSession",
 ]

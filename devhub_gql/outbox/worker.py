@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql import outbound
 from devhub_gql.clock import Clock
+from devhub_gql.domain import install_events
 from devhub_gql.domain.versions import companies_changed, company_changed
 from devhub_gql.models import App, AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
 from devhub_gql.observability import Metrics
@@ -70,7 +71,9 @@ class OutboxWorker:
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
 
     async def run_once(self) -> int:
-        """Attempt every message that is due; returns how many were attempted."""
+        """Add this process's refresh tally to the analytics, then attempt every message that is
+        due; returns how many were attempted."""
+        await install_events.flush_refreshes()
         now = self.clock.now()
         # Claim a batch in one short transaction. On PostgreSQL, FOR UPDATE SKIP LOCKED lets
         # workers claim side by side without waiting on each other's rows; on SQLite (one
@@ -110,6 +113,10 @@ class OutboxWorker:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             except TimeoutError:
                 pass
+        try:
+            await install_events.flush_refreshes()  # the last tally, before the process stops
+        except Exception:
+            log.exception("refresh tally lost at shutdown")
 
     async def _deliver(self, message: OutboxMessage) -> None:
         app = await App.get(id=message.app_id)

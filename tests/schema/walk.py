@@ -28,6 +28,7 @@ PLACEHOLDERS = {
     "Int": 1,
     "Boolean": False,
     "JSON": {"version": 1},
+    "Date": "2026-01-01",
 }
 
 
