@@ -300,6 +300,17 @@ def test_the_customer_rates_the_app_and_everyone_reads_the_review(walkthrough):
     ]
 
 
+def test_the_developer_sees_the_install_the_refresh_and_the_uninstall_with_its_reason(
+    walkthrough,
+):
+    found = walkthrough.json("20. The app's analytics")["data"]["appAnalytics"]
+    [today] = found["days"]
+    assert (today["installs"], today["uninstalls"], today["activeInstallations"]) == (1, 1, 0)
+    assert today["refreshes"] >= 1
+    assert found["uninstallReasons"] == [{"reason": "NOT_USING", "count": 1}]
+    assert found["uninstallComments"] == [{"reason": "NOT_USING", "text": "Only trying it out."}]
+
+
 def test_the_tokens_die_with_the_uninstall(walkthrough):
     refresh, introspection = (json.loads(out) for out in _json_documents(walkthrough))
     assert refresh["error"] == "invalid_grant"
@@ -307,8 +318,8 @@ def test_the_tokens_die_with_the_uninstall(walkthrough):
 
 
 def _json_documents(walkthrough: Walkthrough) -> list[str]:
-    """Section 20 prints two JSON documents from one block."""
-    [printed] = walkthrough.section("20. The tokens are gone")
+    """Section 21 prints two JSON documents from one block."""
+    [printed] = walkthrough.section("21. The tokens are gone")
     return _documents(printed)
 
 
