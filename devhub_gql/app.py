@@ -36,6 +36,7 @@ from devhub_gql.http_guard import (
     internal_error_message,
     refusal_body,
 )
+from devhub_gql.notifications.routes import unsubscribe_routes
 from devhub_gql.oauth.routes import oauth_routes
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.observability import (
@@ -216,6 +217,7 @@ def create_app(
             *health_routes(readiness),
             *metrics_routes(clock, metrics, outbox_depth),
             Route(manifests.SCHEMA_PATH, _manifest_schema, methods=["GET"]),
+            *unsubscribe_routes(settings, clock),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: _internal_error},

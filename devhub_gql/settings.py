@@ -50,6 +50,8 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_poll_seconds: float = 1.0
     extension_timeout_seconds: float = 10.0
+    smtp_url: str | None = None
+    mail_from: str = "DevHub <no-reply@devhub.example>"
 
     @property
     def graphiql(self) -> bool:
@@ -114,6 +116,8 @@ class Settings:
             outbox_lease_seconds=_seconds(env, "DEVHUB_OUTBOX_LEASE_SECONDS", 60.0),
             outbox_poll_seconds=_seconds(env, "DEVHUB_OUTBOX_POLL_SECONDS", 1.0),
             extension_timeout_seconds=_seconds(env, "DEVHUB_EXTENSION_TIMEOUT_SECONDS", 10.0),
+            smtp_url=_smtp_url(env),
+            mail_from=env.get("DEVHUB_MAIL_FROM") or "DevHub <no-reply@devhub.example>",
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -121,6 +125,19 @@ class Settings:
             forwarded_allow_ips=_forwarded_allow_ips(env),
             shutdown_grace_seconds=_seconds(env, "DEVHUB_SHUTDOWN_GRACE_SECONDS", 30.0),
         )
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    # Here, not at the top: the notifications package loads the models, which load settings.
+    from devhub_gql.notifications.mailer import SmtpServer, SmtpUrlError
+
+    value = env.get("DEVHUB_SMTP_URL") or None
+    if value is not None:
+        try:
+            SmtpServer.from_url(value)
+        except SmtpUrlError as exc:
+            raise SettingsError(f"DEVHUB_SMTP_URL {exc}") from None
+    return value
 
 
 def _database_url(value: str) -> str:

@@ -38,6 +38,11 @@ from resolvers import (
     nodes,
     ratings,
 )
+from resolvers.notifications import (
+    notification_settings_of_viewer,
+    notifications_of_app,
+    set_notification_setting,
+)
 from schema.accounts import AddCompanyMemberPayload, Company, SignInPayload, SignOutPayload, User
 from schema.analytics import AppAnalytics
 from schema.apps import (
@@ -63,6 +68,11 @@ from schema.installations import (
 )
 from schema.manifests import ApplyAppManifestPayload
 from schema.marketplace import MarketplaceApp, MarketplaceCollection
+from schema.notifications import (
+    Notification,
+    NotificationSetting,
+    SetNotificationSettingPayload,
+)
 from schema.pagination import MAX_PAGE_SIZE, Connection
 from schema.ratings import (
     DeleteAppRatingPayload,
@@ -125,6 +135,16 @@ class Query:
         "uninstalling; for the app's own company. Refreshes counted by other processes arrive "
         "within one outbox pass (DEVHUB_OUTBOX_POLL_SECONDS).",
         directives=COMPANY,
+    )
+    notifications: Connection[Notification] = strawberry.field(
+        resolver=notifications_of_app,
+        description="The emails sent to the app's developers about it, newest first.",
+        directives=COMPANY,
+    )
+    notification_settings: list[NotificationSetting] = strawberry.field(
+        resolver=notification_settings_of_viewer,
+        description="Which notification emails the viewer gets.",
+        directives=VIEWER,
     )
     uninstall_notices: Connection[UninstallNotice] = strawberry.field(
         resolver=apps.uninstall_notices,
@@ -283,6 +303,11 @@ class Mutation:
     report_review: ReportReviewPayload = strawberry.mutation(
         resolver=ratings.report_review,
         description="Report a review to the marketplace's reviewers, once, with a reason.",
+    )
+    set_notification_setting: SetNotificationSettingPayload = strawberry.mutation(
+        resolver=set_notification_setting,
+        description="Turn one kind of notification email on or off for the viewer (security "
+        "notices stay on).",
     )
     approve_authorization: AuthorizationPayload = strawberry.mutation(
         resolver=installations.approve_authorization,

@@ -55,6 +55,11 @@ PUBLIC = {
     "app": ("query Q($draft: ID!) { app(id: $draft) { id } }", DEVELOPERS),
     "apps": ("{ apps { edges { node { id } } } }", SIGNED_IN),
     "appManifest": ("query Q($draft: ID!) { appManifest(appId: $draft) }", DEVELOPERS),
+    "notifications": (
+        "query Q($draft: ID!) { notifications(appId: $draft) { nodes { subject } } }",
+        DEVELOPERS,
+    ),
+    "notificationSettings": ("{ notificationSettings { kind subscribed } }", SIGNED_IN),
     "appAnalytics": (
         'query Q($draft: ID!) { appAnalytics(appId: $draft, from: "2026-01-01", to: "2026-01-07")'
         " { days { day } } }",
@@ -153,6 +158,11 @@ PUBLIC = {
         "mutation M($reviewing: ID!, $reviewingExtension: ID!) { removeAppExtension(input:"
         " {appId: $reviewing, extensionId: $reviewingExtension}) { userErrors { code } } }",
         DEVELOPERS,
+    ),
+    "setNotificationSetting": (  # on is always allowed; each user changes only their own
+        "mutation { setNotificationSetting(input: {kind: APP_UNPUBLISHED, subscribed: true})"
+        " { userErrors { code } } }",
+        SIGNED_IN,
     ),
     "applyAppManifest": (  # a dry run: nothing changes, whoever asks
         "mutation M($draft: ID!) { applyAppManifest(input: {appId: $draft, dryRun: true,"

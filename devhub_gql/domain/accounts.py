@@ -17,6 +17,7 @@ from devhub_gql.domain import secrets, versions
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
 from devhub_gql.domain.validation import check_length, clean_text, normalize_email
 from devhub_gql.models import Company, CompanyKind, Role, User, UserSession
+from devhub_gql.notifications import NotificationKind, notify_company
 
 M = TypeVar("M", bound=Model)
 
@@ -224,7 +225,7 @@ async def add_company_member(
     try:
         async with in_transaction():
             # Nothing cached shows a member before they exist (an unknown id is an error).
-            return await User.create(
+            member = await User.create(
                 email=email,
                 name=name,
                 password_hash=password_hash,
@@ -232,6 +233,15 @@ async def add_company_member(
                 role=role,
                 created_at=now,
             )
+            await notify_company(
+                viewer.company_id,
+                NotificationKind.MEMBER_ADDED,
+                now=now,
+                member_email=email,
+                company_name=viewer.user.company.name,
+                role=role.value.lower(),
+            )
+            return member
     except IntegrityError:
         raise _email_taken_error() from None
 

@@ -33,7 +33,16 @@ from devhub_gql.domain.validation import (
     clean_text,
     normalize_email,
 )
-from devhub_gql.models import App, AppScope, AppStatus, AppType, CompanyKind, OutboxMessage
+from devhub_gql.models import (
+    App,
+    AppScope,
+    AppStatus,
+    AppType,
+    Channel,
+    CompanyKind,
+    OutboxMessage,
+)
+from devhub_gql.notifications import NotificationKind, notify_app
 from devhub_gql.outbox.signing import signing_secret
 
 CLIENT_SECRET_PREFIX = "dhcs"
@@ -326,6 +335,12 @@ async def rotate_client_secret(
         app.updated_at = now
         await app.save()
         await versions.app_changed(app)
+        await notify_app(
+            app,
+            NotificationKind.CLIENT_SECRET_ROTATED,
+            now=now,
+            grace_hours=int(grace.total_seconds() // 3600),
+        )
     return AppWithSecret(app=app, client_secret=client_secret)
 
 
@@ -339,9 +354,16 @@ def signing_secret_for(
     return signing_secret(client_id, secret_key)
 
 
+def notifications(app: App) -> QuerySet[OutboxMessage]:
+    """The emails sent to the app's developers about it, newest first."""
+    return OutboxMessage.filter(app_id=app.id, channel=Channel.EMAIL).order_by("-created_at", "-id")
+
+
 def uninstall_notices(app: App) -> QuerySet[OutboxMessage]:
     """The notices sent to the app's callback URL, newest first."""
-    return OutboxMessage.filter(app_id=app.id).order_by("-created_at", "-id")
+    return OutboxMessage.filter(app_id=app.id, channel=Channel.WEBHOOK).order_by(
+        "-created_at", "-id"
+    )
 
 
 def client_secret_matches(app: App, client_secret: str, now: datetime) -> bool:

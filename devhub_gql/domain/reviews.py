@@ -29,6 +29,7 @@ from devhub_gql.models import (
     SubmissionKind,
     SubmissionStatus,
 )
+from devhub_gql.notifications import NotificationKind, notify_app
 
 
 class RejectionCode(StrEnum):
@@ -168,7 +169,22 @@ async def decide(
                 reason=summary,
                 alongside=[decision],
             )
+        await notify_app(
+            app,
+            NotificationKind.SUBMISSION_APPROVED
+            if approve
+            else NotificationKind.SUBMISSION_REJECTED,
+            now=now,
+            what=_what(submission.kind),
+            note=note,
+            reasons=cleaned_reasons,
+        )
     return await Submission.get(id=submission.id)
+
+
+def _what(kind: SubmissionKind) -> str:
+    """How a notice names what was reviewed."""
+    return "the listing" if kind == SubmissionKind.LISTING else "the pending changes"
 
 
 async def unpublish_by_reviewer(
@@ -188,4 +204,5 @@ async def unpublish_by_reviewer(
         await move_app(
             app, AuditAction.UNPUBLISH, actor_id=reviewer.user.id, now=now, reason=reason_text
         )
+        await notify_app(app, NotificationKind.APP_UNPUBLISHED, now=now, reason=reason_text)
     return app

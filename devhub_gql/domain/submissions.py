@@ -38,6 +38,7 @@ from devhub_gql.models import (
     SubmissionKind,
     SubmissionStatus,
 )
+from devhub_gql.notifications import NotificationKind, notify_app
 
 
 async def snapshot_of(app: App) -> dict[str, Any]:
@@ -169,6 +170,12 @@ async def submit_for_review(
             checks=checks,
             submitted_by_id=viewer.user.id,
             submitted_at=now,
+        )
+        await notify_app(
+            app,
+            NotificationKind.SUBMISSION_RECEIVED,
+            now=now,
+            what="the listing" if revision is None else "the pending changes",
         )
     return Submitted(app=app, submission=submission)
 

@@ -1,6 +1,13 @@
 """Tortoise models, one module per area; Tortoise discovers them through this package."""
 
-from devhub_gql.models.accounts import Company, CompanyKind, Role, User, UserSession
+from devhub_gql.models.accounts import (
+    Company,
+    CompanyKind,
+    NotificationSetting,
+    Role,
+    User,
+    UserSession,
+)
 from devhub_gql.models.analytics import AppDay, InstallEvent, InstallEventKind, UninstallReason
 from devhub_gql.models.apps import (
     App,
@@ -18,7 +25,13 @@ from devhub_gql.models.installations import (
     Installation,
     RefreshToken,
 )
-from devhub_gql.models.outbox import AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.models.outbox import (
+    AttemptOutcome,
+    Channel,
+    DeliveryAttempt,
+    NoticeStatus,
+    OutboxMessage,
+)
 from devhub_gql.models.ratings import (
     AppRating,
     AppRatingVersion,
@@ -52,6 +65,7 @@ __all__ = [
     "AuditEntry",
     "AuthorizationCode",
     "Category",
+    "Channel",
     "Company",
     "CompanyKind",
     "DeliveryAttempt",
@@ -60,6 +74,7 @@ __all__ = [
     "Installation",
     "MarketplaceState",
     "NoticeStatus",
+    "NotificationSetting",
     "OutboxMessage",
     "PendingRevision",
     "RatingReport",

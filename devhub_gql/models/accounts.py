@@ -63,3 +63,18 @@ class UserSession(Model):
 
     class Meta:
         table = "user_session"
+
+
+class NotificationSetting(Model):
+    """One address's choice for one kind of notification (devhub_gql.notifications): company
+    members opt in, an app's contact address opts out; no row means the default."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254)
+    kind = fields.CharField(max_length=40)
+    subscribed = fields.BooleanField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "notification_setting"
+        unique_together = (("email", "kind"),)

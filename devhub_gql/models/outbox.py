@@ -1,4 +1,5 @@
-"""The durable outbox of notices to apps (uninstalls), with every delivery attempt."""
+"""The durable outbox: notices to apps (uninstalls, to their callback URL) and emails to
+developers (notifications), with every delivery attempt."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from devhub_gql.models.accounts import Company
     from devhub_gql.models.apps import App
 
 
@@ -25,15 +27,27 @@ class AttemptOutcome(StrEnum):
     INTERRUPTED = "INTERRUPTED"  # the worker died while sending: the app may have received it
 
 
+class Channel(StrEnum):
+    WEBHOOK = "WEBHOOK"  # a signed DELETE to the app's callback URL
+    EMAIL = "EMAIL"  # a mail to one developer
+
+
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
-    webhook_id = fields.CharField(max_length=64, unique=True)
-    app: fields.ForeignKeyRelation[App] = fields.ForeignKeyField(
-        "devhub.App", related_name="outbox_messages", on_delete=fields.RESTRICT
+    webhook_id = fields.CharField(max_length=64, unique=True)  # an email's Message-ID too
+    channel = fields.CharEnumField(
+        Channel, max_length=16, default=Channel.WEBHOOK, db_default="WEBHOOK"
     )
-    app_id: int
+    app: fields.ForeignKeyNullableRelation[App] = fields.ForeignKeyField(
+        "devhub.App", related_name="outbox_messages", null=True, on_delete=fields.RESTRICT
+    )
+    app_id: int | None  # none for a company's own notices (a member added)
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "devhub.Company", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    company_id: int | None  # whose developers see the message (emails)
     event = fields.CharField(max_length=40)
-    url = fields.CharField(max_length=2048)
+    url = fields.CharField(max_length=2048)  # the callback URL, or mailto:<the recipient>
     payload = fields.TextField()
     status = fields.CharEnumField(NoticeStatus, max_length=16, default=NoticeStatus.PENDING)
     attempts = fields.IntField(default=0)

@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosmtplib
 import httpx
+import orjson
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -22,7 +24,15 @@ from devhub_gql import outbound
 from devhub_gql.clock import Clock
 from devhub_gql.domain import install_events
 from devhub_gql.domain.versions import companies_changed, company_changed
-from devhub_gql.models import App, AttemptOutcome, DeliveryAttempt, NoticeStatus, OutboxMessage
+from devhub_gql.models import (
+    App,
+    AttemptOutcome,
+    Channel,
+    DeliveryAttempt,
+    NoticeStatus,
+    OutboxMessage,
+)
+from devhub_gql.notifications import NotificationKind, mailer, notify_app, payload_mail
 from devhub_gql.observability import Metrics
 from devhub_gql.outbox.signing import signed_headers, signing_secret
 from devhub_gql.settings import Settings
@@ -66,6 +76,7 @@ class OutboxWorker:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics or Metrics()  # counted, if nobody shows them
+        self.smtp = mailer.SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
         self.first_retry = timedelta(seconds=settings.outbox_first_retry_seconds)
         # How long a claimed message waits for its worker; after a crash, its redelivery delay.
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
@@ -96,8 +107,7 @@ class OutboxWorker:
                     message_id__in=ids, outcome=AttemptOutcome.SENDING
                 ).update(outcome=AttemptOutcome.INTERRUPTED, error=INTERRUPTED)
                 if interrupted:
-                    apps = await App.filter(id__in={message.app_id for message in claimed})
-                    await companies_changed(app.company_id for app in apps)
+                    await companies_changed([await _company_of(m) for m in claimed])
         for message in claimed:
             await self._deliver(message)
         return len(claimed)
@@ -119,7 +129,7 @@ class OutboxWorker:
             log.exception("refresh tally lost at shutdown")
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        app = await App.get(id=message.app_id)
+        company_id = await _company_of(message)
         if message.attempts >= MAX_ATTEMPTS:  # the last attempt was interrupted
             await OutboxMessage.filter(id=message.id).update(
                 status=NoticeStatus.FAILED, claimed_until=None
@@ -136,31 +146,15 @@ class OutboxWorker:
             duration_ms=0,
         )
         await OutboxMessage.filter(id=message.id).update(attempts=attempts)
-        await company_changed(app.company_id)  # its developers see every attempt
-        headers = signed_headers(
-            signing_secret(app.client_id, self.settings.secret_key),
-            message.webhook_id,
-            sent_at,
-            message.payload,
-        )
-        status_code: int | None = None
-        error: str | None = None
+        await company_changed(company_id)  # its developers see every attempt
         started = time.perf_counter()
-        try:
-            response = await outbound.request(
-                "DELETE",
-                message.url,
-                allow_private=self.settings.allow_private_callbacks,
-                headers=headers,
-                content=message.payload.encode(),
-            )
-            status_code = response.status_code
-        except outbound.TargetRefused as exc:
-            error = f"refused: {exc}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}"
+        if message.channel == Channel.EMAIL:
+            status_code, error = await self._send_email(message, sent_at)
+            delivered = error is None
+        else:
+            status_code, error = await self._send_webhook(message, sent_at)
+            delivered = status_code is not None and 200 <= status_code < 300
         duration_ms = int((time.perf_counter() - started) * 1000)
-        delivered = status_code is not None and 200 <= status_code < 300
         await DeliveryAttempt.filter(id=attempt.id).update(
             outcome=AttemptOutcome.DELIVERED if delivered else AttemptOutcome.FAILED,
             status_code=status_code,
@@ -175,19 +169,23 @@ class OutboxWorker:
         else:
             next_attempt = sent_at + retry_delay(attempts, self.first_retry)
             outcome, changes = "retry", {"next_attempt_at": next_attempt}
-        await OutboxMessage.filter(id=message.id).update(claimed_until=None, **changes)
-        await company_changed(app.company_id)
+        async with in_transaction():
+            await OutboxMessage.filter(id=message.id).update(claimed_until=None, **changes)
+            if outcome == "failed" and message.channel == Channel.WEBHOOK:
+                await self._tell_developers_notices_fail(message, sent_at)
+            await company_changed(company_id)
         self.metrics.outbox_deliveries.labels(outcome).inc()
         log.info(
-            "notice %s to app %s: attempt %d, %s",
+            "%s %s (%s): attempt %d, %s",
+            message.channel.value.lower(),
             message.webhook_id,
-            app.client_id,
+            message.event,
             attempts,
             outcome,
             extra={
                 "fields": {
                     "webhook_id": message.webhook_id,
-                    "client_id": app.client_id,
+                    "event": message.event,
                     "attempt": attempts,
                     "outcome": outcome,
                     "status_code": status_code,
@@ -196,3 +194,76 @@ class OutboxWorker:
                 }
             },
         )
+
+    async def _send_webhook(
+        self, message: OutboxMessage, sent_at: datetime
+    ) -> tuple[int | None, str | None]:
+        """A signed DELETE to the app's callback URL: the status code, or why none came."""
+        app = await App.get(id=message.app_id)
+        headers = signed_headers(
+            signing_secret(app.client_id, self.settings.secret_key),
+            message.webhook_id,
+            sent_at,
+            message.payload,
+        )
+        try:
+            response = await outbound.request(
+                "DELETE",
+                message.url,
+                allow_private=self.settings.allow_private_callbacks,
+                headers=headers,
+                content=message.payload.encode(),
+            )
+        except outbound.TargetRefused as exc:
+            return None, f"refused: {exc}"
+        except httpx.HTTPError as exc:
+            return None, type(exc).__name__
+        return response.status_code, None
+
+    async def _send_email(
+        self, message: OutboxMessage, sent_at: datetime
+    ) -> tuple[int | None, str | None]:
+        """The mail, to the SMTP server (or the log): None when it was taken, else why not."""
+        mail = payload_mail(
+            orjson.loads(message.payload),
+            public_url=self.settings.public_url,
+            secret_key=self.settings.secret_key,
+        )
+        email = mailer.compose(
+            mail,
+            sender=self.settings.mail_from,
+            message_id=message.webhook_id,
+            sent_at=sent_at,
+        )
+        try:
+            await mailer.send(email, self.smtp)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+        return None, None
+
+    async def _tell_developers_notices_fail(self, message: OutboxMessage, now: datetime) -> None:
+        """Once per incident: unless the developers were told since the app last took a notice."""
+        app = await App.get(id=message.app_id)
+        last_delivered = (
+            await OutboxMessage.filter(
+                app_id=app.id, channel=Channel.WEBHOOK, status=NoticeStatus.DELIVERED
+            )
+            .order_by("-delivered_at")
+            .first()
+        )
+        told = OutboxMessage.filter(
+            app_id=app.id, channel=Channel.EMAIL, event=NotificationKind.NOTICES_FAILING.value
+        )
+        if last_delivered is not None and last_delivered.delivered_at is not None:
+            told = told.filter(created_at__gt=last_delivered.delivered_at)
+        if await told.exists():
+            return
+        await notify_app(app, NotificationKind.NOTICES_FAILING, now=now, callback_url=message.url)
+
+
+async def _company_of(message: OutboxMessage) -> int:
+    """Whose developers see the message."""
+    if message.company_id is not None:
+        return message.company_id
+    app = await App.get(id=message.app_id)
+    return app.company_id

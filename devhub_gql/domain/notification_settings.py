@@ -1,0 +1,53 @@
+"""Which notifications a user gets: company members opt in to each kind; anyone, signed in or
+following a signed unsubscribe link, may turn a kind off (security notices excepted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from devhub_gql.domain import versions
+from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.errors import ErrorCode, UserErrors
+from devhub_gql.models import NotificationSetting, User
+from devhub_gql.notifications import SECURITY, NotificationKind
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: NotificationKind
+    subscribed: bool
+    can_unsubscribe: bool
+
+
+async def choices(viewer: Viewer) -> list[Choice]:
+    """Every kind for the viewer: security notices always on; the others as they chose
+    (members start unsubscribed; an app's contact address gets them unless it unsubscribed)."""
+    rows = {
+        row.kind: row.subscribed
+        for row in await NotificationSetting.filter(email=viewer.user.email)
+    }
+    return [
+        Choice(kind, kind in SECURITY or rows.get(kind.value, False), kind not in SECURITY)
+        for kind in NotificationKind
+    ]
+
+
+async def set_choice(email: str, kind: NotificationKind, subscribed: bool, now: datetime) -> None:
+    if kind in SECURITY and not subscribed:
+        raise UserErrors.single(
+            "kind", ErrorCode.NOT_ALLOWED_HERE, "Security notices cannot be turned off."
+        )
+    async with in_transaction():
+        updated = await NotificationSetting.filter(email=email, kind=kind.value).update(
+            subscribed=subscribed, updated_at=now
+        )
+        if not updated:
+            await NotificationSetting.create(
+                email=email, kind=kind.value, subscribed=subscribed, updated_at=now
+            )
+        # What the address's user reads of their choices is their company's data.
+        users = await User.filter(email=email)
+        await versions.companies_changed(user.company_id for user in users)
