@@ -89,9 +89,9 @@ def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walkthroug
     assert (venv / "bin" / "devhub-gql").exists(), "run the tests from the project's virtualenv"
     (checkout / ".venv").symlink_to(venv)
     (checkout / "examples").symlink_to(ROOT / "examples")
-    devhub_port, sample_port = free_port(), free_port()
-    while sample_port == devhub_port:
-        sample_port = free_port()
+    devhub_port, sample_port, smtp_port = free_port(), free_port(), free_port()
+    while len({devhub_port, sample_port, smtp_port}) < 3:
+        sample_port, smtp_port = free_port(), free_port()
     env = {
         name: value
         for name, value in os.environ.items()
@@ -101,6 +101,7 @@ def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walkthroug
         "TMPDIR": str(scratch),
         "DEVHUB_PORT": str(devhub_port),
         "SAMPLE_PORT": str(sample_port),
+        "SMTP_PORT": str(smtp_port),
         "DEVHUB_OUTBOX_POLL_SECONDS": "0.1",  # the guide waits for the notice; no need to idle
     }
     shell = Shell(cwd=checkout, env=env, scripts=root / "steps")

@@ -118,7 +118,7 @@ def test_the_submission_with_a_loopback_http_callback_passes_every_automated_che
 
 
 def test_only_the_reviewer_sees_the_queue_and_approves_with_the_id_it_hands_out(walkthrough):
-    developer, queued, approved = walkthrough.section("11. Get approved")
+    developer, queued, approved, _ = walkthrough.section("11. Get approved")
     assert [e["extensions"]["code"] for e in json.loads(developer)["errors"]] == ["FORBIDDEN"]
     entry = json.loads(queued)
     assert entry["kind"] == "LISTING" and entry["app"]["name"] == "Deal Sync"
@@ -130,6 +130,15 @@ def test_only_the_reviewer_sees_the_queue_and_approves_with_the_id_it_hands_out(
     assert decision["submission"]["id"] == entry["id"]
     assert decision["submission"]["status"] == "APPROVED"
     assert decision["submission"]["note"] == "Looks good." and decision["submission"]["decidedAt"]
+
+
+def test_the_contact_address_gets_the_submission_and_the_approval_by_email(walkthrough):
+    printed = walkthrough.section("11. Get approved")[-1]
+    lines = printed.strip().splitlines()
+    assert "Subject: Deal Sync is in review" in lines
+    assert "Subject: Deal Sync was approved" in lines
+    assert lines.count("To: ada@example.com") >= 2
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
 
 
 def test_the_published_app_is_in_the_marketplace(walkthrough):
