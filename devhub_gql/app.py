@@ -168,7 +168,9 @@ def create_app(
             config=tortoise_config(settings.database_url), _enable_global_fallback=True
         )
         stop = asyncio.Event()
-        worker = asyncio.create_task(OutboxWorker(settings, clock, metrics).run_forever(stop))
+        worker = asyncio.create_task(
+            OutboxWorker(settings, clock, metrics, oauth.refresh_tally).run_forever(stop)
+        )
         readiness.worker = worker
         # Everything made at start-up lives as long as the process: keep it out of the garbage
         # collector's full passes, whose pauses made the latency tail.

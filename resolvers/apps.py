@@ -151,5 +151,6 @@ async def app_analytics(
     to: Annotated[date, strawberry.argument(description="The last UTC day, included.")],
 ) -> AppAnalytics:
     viewer = await info.context.require_viewer()
-    found = await analytics.app_analytics(viewer, decode_id(app_id, "App"), from_, to)
+    tally = info.context.oauth.refresh_tally
+    found = await analytics.app_analytics(viewer, decode_id(app_id, "App"), from_, to, tally)
     return AppAnalytics.of(found)

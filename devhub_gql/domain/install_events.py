@@ -1,9 +1,10 @@
 """Install events: every install, re-install and uninstall is recorded as it happens, with the
 per-day counters it moves, in the same transaction (devhub_gql.domain.analytics reads them).
 
-Token refreshes (the app's activity) are the hot path: each process tallies them in memory and
-adds them to the day's counter in one statement per app and day when the outbox worker passes
-(every DEVHUB_OUTBOX_POLL_SECONDS), when it stops, and before this process answers appAnalytics.
+Token refreshes (the app's activity) are the hot path: each service process tallies them in
+memory (its RefreshTally) and adds them to the day's counter in one statement per app and day when
+its outbox worker passes (every DEVHUB_OUTBOX_POLL_SECONDS), when it stops, and before it answers
+appAnalytics.
 A process killed in between loses its last tally; nothing else is lost, and refreshes are the
 only figure `rebuild` cannot recount (no row is written per refresh).
 
@@ -13,7 +14,7 @@ Days are UTC.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from tortoise.transactions import in_transaction
@@ -99,33 +100,36 @@ async def record(
 
 # Token refreshes: tallied per process, added in batches ------------------------------------------
 
-_refreshes: Counter[tuple[int, date]] = Counter()
 
+@dataclass
+class RefreshTally:
+    """The refreshes one service process granted and has not yet added to the counters."""
 
-def count_refresh(app_id: int, now: datetime) -> None:
-    _refreshes[(app_id, day_of(now))] += 1
+    pending: Counter[tuple[int, date]] = field(default_factory=Counter)
 
+    def count(self, app_id: int, now: datetime) -> None:
+        self.pending[(app_id, day_of(now))] += 1
 
-async def flush_refreshes() -> None:
-    """Add this process's tally to the counters (nothing to do: no statement)."""
-    if not _refreshes:
-        return
-    pending = dict(_refreshes)
-    _refreshes.clear()
-    try:
-        async with in_transaction():
-            for (app_id, day), amount in sorted(pending.items()):
-                await _add(app_id, day, "refreshes", amount)
-            # The figures are the developers' (company) data: cached analytics must follow.
-            app_ids = sorted({app_id for app_id, _ in pending})
-            await sql.execute(
-                "UPDATE company SET data_version = data_version + 1 WHERE id IN"
-                f" (SELECT company_id FROM app WHERE id {sql.one_of(app_ids)})",
-                *app_ids,
-            )
-    except Exception:
-        _refreshes.update(pending)  # kept for the next pass
-        raise
+    async def flush(self) -> None:
+        """Add the tally to the counters (nothing to add: no statement)."""
+        if not self.pending:
+            return
+        taken = dict(self.pending)
+        self.pending.clear()
+        try:
+            async with in_transaction():
+                for (app_id, day), amount in sorted(taken.items()):
+                    await _add(app_id, day, "refreshes", amount)
+                # The figures are the developers' (company) data: cached analytics must follow.
+                app_ids = sorted({app_id for app_id, _ in taken})
+                await sql.execute(
+                    "UPDATE company SET data_version = data_version + 1 WHERE id IN"
+                    f" (SELECT company_id FROM app WHERE id {sql.one_of(app_ids)})",
+                    *app_ids,
+                )
+        except Exception:
+            self.pending.update(taken)  # kept for the next pass
+            raise
 
 
 # Rebuilding ------------------------------------------------------------------------------------

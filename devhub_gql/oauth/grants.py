@@ -19,7 +19,7 @@ from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant, RefreshT
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 
-from devhub_gql.domain import install_events, tokens
+from devhub_gql.domain import tokens
 from devhub_gql.domain.tokens import TokenKind
 from devhub_gql.oauth.exchange import Exchange, Write
 
@@ -83,8 +83,6 @@ def _issue_for_refresh(exchange: Exchange, request: Any, token: dict[str, Any]) 
         await tokens.issue_for_refresh(
             refresh, access_token=token["access_token"], scopes=scopes, now=now
         )
-        assert exchange.client is not None  # the grant passed: the client is known
-        install_events.count_refresh(exchange.client.app_id, now)  # in memory: no statement
         return None
 
     return write

@@ -12,6 +12,7 @@ from oauthlib.oauth2 import WebApplicationServer
 
 from devhub_gql.clock import Clock
 from devhub_gql.domain import tokens
+from devhub_gql.domain.install_events import RefreshTally
 from devhub_gql.domain.secrets import new_secret
 from devhub_gql.domain.tokens import ACCESS_LIFETIME
 from devhub_gql.oauth.exchange import Exchange, Response, run
@@ -53,6 +54,8 @@ class DevhubOAuthServer(WebApplicationServer):
         self._grant_types = {name: grant.handler(validator) for name, grant in GRANTS.items()}
         self._response_types = {"code": self._grant_types["authorization_code"]}
         self.clock = clock
+        # Refreshes granted, counted for the analytics in memory (install_events.RefreshTally).
+        self.refresh_tally = RefreshTally()
 
     # Each of these reads, lets oauthlib decide and writes; the caller holds the transaction.
 
@@ -64,6 +67,9 @@ class DevhubOAuthServer(WebApplicationServer):
         response: Response = await run(
             exchange, lambda: self.create_token_response(uri, "POST", body, headers)
         )
+        refreshed = form.get("grant_type") == "refresh_token" and response[2] == 200
+        if refreshed and exchange.client is not None:
+            self.refresh_tally.count(exchange.client.app_id, exchange.now)
         return response
 
     async def revoke(self, uri: str, body: str, headers: dict[str, str]) -> Response:

@@ -72,10 +72,17 @@ def _unclaimed(now: datetime) -> Q:
 
 
 class OutboxWorker:
-    def __init__(self, settings: Settings, clock: Clock, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        metrics: Metrics | None = None,
+        refresh_tally: install_events.RefreshTally | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics or Metrics()  # counted, if nobody shows them
+        self.refresh_tally = refresh_tally  # the serving process's (a lone worker has none)
         self.smtp = mailer.SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
         self.first_retry = timedelta(seconds=settings.outbox_first_retry_seconds)
         # How long a claimed message waits for its worker; after a crash, its redelivery delay.
@@ -84,7 +91,8 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Add this process's refresh tally to the analytics, then attempt every message that is
         due; returns how many were attempted."""
-        await install_events.flush_refreshes()
+        if self.refresh_tally is not None:
+            await self.refresh_tally.flush()
         now = self.clock.now()
         # Claim a batch in one short transaction. On PostgreSQL, FOR UPDATE SKIP LOCKED lets
         # workers claim side by side without waiting on each other's rows; on SQLite (one
@@ -124,7 +132,8 @@ class OutboxWorker:
             except TimeoutError:
                 pass
         try:
-            await install_events.flush_refreshes()  # the last tally, before the process stops
+            if self.refresh_tally is not None:
+                await self.refresh_tally.flush()  # the last tally, before the process stops
         except Exception:
             log.exception("refresh tally lost at shutdown")
 
