@@ -13,6 +13,8 @@ from backoffice.types import (
     AuditEntry,
     DecisionPayload,
     DismissReviewReportsInput,
+    EditListingTextInput,
+    EditListingTextPayload,
     HideReviewInput,
     ModerationPayload,
     RejectSubmissionInput,
@@ -170,3 +172,24 @@ async def dismiss_review_reports(
     review_id = decode_id(input.review_id, REVIEW)
     decision = ratings.dismiss_reports(reviewer, review_id, now=info.context.clock.now())
     return await _moderated(info, decision, review_id)
+
+
+async def edit_listing_text(
+    info: Info,
+    input: Annotated[EditListingTextInput, strawberry.argument(description="The fixed text.")],
+) -> EditListingTextPayload:
+    changes = {
+        name: value for name in reviews.EDITABLE_TEXT if (value := getattr(input, name)) is not None
+    }
+    outcome = await attempt(
+        reviews.edit_listing_text(
+            await info.context.require_viewer(),
+            decode_id(input.app_id, "App"),
+            changes,
+            reason=input.reason,
+            now=info.context.clock.now(),
+        )
+    )
+    if outcome.value is None:
+        return EditListingTextPayload(user_errors=outcome.user_errors)
+    return EditListingTextPayload(app=await App.reread(outcome.value.id))

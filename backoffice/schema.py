@@ -13,6 +13,7 @@ from backoffice.permissions import guard_reviewers_only
 from backoffice.types import (
     AuditEntry,
     DecisionPayload,
+    EditListingTextPayload,
     ModerationPayload,
     ReportedReview,
     ReviewSubmission,
@@ -67,6 +68,12 @@ class Mutation:
     dismiss_review_reports: ModerationPayload = strawberry.mutation(
         resolver=resolvers.dismiss_review_reports,
         description="Keep a reported review: its open reports are closed.",
+    )
+    edit_listing_text: EditListingTextPayload = strawberry.mutation(
+        resolver=resolvers.edit_listing_text,
+        description="Fix typos in the name, summary or description of a submitted, approved or "
+        "published app, with a reason: the audit log keeps the before and after, and the "
+        "developers are told by email.",
     )
     unpublish_app: UnpublishAppPayload = strawberry.mutation(
         resolver=resolvers.unpublish_app,

@@ -36,6 +36,8 @@ AuditAction = described_enum(
         A.REVISION_REJECTED: "A reviewer rejected the pending revision, with reasons.",
         A.REVISION_MERGED: "The developer made the approved revision live.",
         A.REVISION_DISCARDED: "The developer dropped the pending revision.",
+        A.LISTING_EDITED: "A reviewer fixed the listing's text; the reason gives each before and "
+        "after.",
         A.REVIEW_HIDDEN: "A reviewer hid a user's review of the app, with a reason.",
         A.REVIEW_REPORTS_DISMISSED: "A reviewer kept a reported review of the app.",
     },
@@ -198,4 +200,23 @@ class ModerationPayload:
     review: Review | None = strawberry.field(
         default=None, description="Null when the decision was refused."
     )
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
+@strawberry.input(description="Fix the text of a submitted, approved or published listing.")
+class EditListingTextInput:
+    app_id: strawberry.ID = strawberry.field(description="The app's id.")
+    reason: str = strawberry.field(description="What was fixed, told to the developer.")
+    name: str | None = strawberry.field(default=None, description="The new name, if it changes.")
+    summary: str | None = strawberry.field(
+        default=None, description="The new summary, if it changes."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="The new description, if it changes."
+    )
+
+
+@strawberry.type(description="The app after the reviewer's edit.")
+class EditListingTextPayload:
+    app: App | None = strawberry.field(default=None, description="Null when refused.")
     user_errors: list[UserErrorType] = user_errors_field()

@@ -24,6 +24,8 @@ NotificationKind = described_enum(
         Kind.SUBMISSION_APPROVED: "A reviewer approved it (with their note).",
         Kind.SUBMISSION_REJECTED: "A reviewer rejected it, with every reason.",
         Kind.APP_UNPUBLISHED: "A reviewer took the app off the marketplace, with the reason.",
+        Kind.LISTING_EDITED: "A reviewer fixed the text of the listing (name, summary or "
+        "description), with the reason and each before and after.",
         Kind.NOTICES_FAILING: "Uninstall notices to the app failed every attempt (once per "
         "incident, until one is delivered again).",
         Kind.CLIENT_SECRET_ROTATED: "A new client secret was made (a security notice: always "

@@ -249,6 +249,11 @@ BACKOFFICE = {
         REVIEWERS,
     ),
     "reportedReviews": ("{ reportedReviews { nodes { appName } } }", REVIEWERS),
+    "editListingText": (  # refused for its reason: nothing changes
+        'mutation M($listed: ID!) { editListingText(input: {appId: $listed, reason: ""})'
+        " { userErrors { code } } }",
+        REVIEWERS,
+    ),
     "hideReview": (
         'mutation M($review: ID!) { hideReview(input: {reviewId: $review, reason: ""})'
         " { userErrors { code } } }",

@@ -350,3 +350,61 @@ async def test_without_a_mail_server_mails_go_to_the_log(
         assert await OutboxWorker(quiet, clock).run_once() >= 1
     logged = [r.getMessage() for r in caplog.records if r.name == "devhub_gql.mail"]
     assert any(CONTACT in line and "Deal Sync is in review" in line for line in logged), logged
+
+
+EDIT_LISTING = """
+mutation E($input: EditListingTextInput!) {
+  editListingText(input: $input) { app { name summary } userErrors { field code } }
+}
+"""
+
+
+async def test_a_reviewers_listing_edit_is_logged_and_told_to_the_developers(
+    gql: GraphQLClient, backoffice: GraphQLClient, developer, inbox: Inbox, settings, clock
+):
+    reviewer = await make_reviewer(gql)
+    app_id = (await create_app(gql, developer))["app"]["id"]
+    await fill_listing(gql, developer, app_id, summary="Keps deals in sinc.")
+    await submit(gql, developer, app_id)
+    inbox.messages.clear()
+    await send_all(settings, clock)
+    inbox.messages.clear()
+
+    def edit(**fields: Any) -> dict[str, Any]:
+        return {"input": {"appId": app_id, **fields}}
+
+    refused = await backoffice.data(
+        EDIT_LISTING, edit(reason=" ", summary="x" * 151), token=reviewer.token
+    )
+    assert sorted(error_codes(refused["editListingText"])) == [
+        ("reason", "REASON_REQUIRED"),
+        ("summary", "TOO_LONG"),
+    ]
+    anyone = await backoffice.post(EDIT_LISTING, edit(reason="x"), token=developer.token)
+    assert anyone["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    fixed = await backoffice.data(
+        EDIT_LISTING, edit(reason="Typos.", summary="Keeps deals in sync."), token=reviewer.token
+    )
+    assert fixed["editListingText"] == {
+        "app": {"name": "Deal Sync", "summary": "Keeps deals in sync."},
+        "userErrors": [],
+    }
+    again = await backoffice.data(
+        EDIT_LISTING, edit(reason="Typos.", summary="Keeps deals in sync."), token=reviewer.token
+    )
+    assert error_codes(again["editListingText"]) == [(None, "NO_CHANGES")]
+
+    log = await backoffice.data(
+        "query A($id: ID!) { auditLog(appId: $id, first: 20) { nodes { action reason } } }",
+        {"id": app_id},
+        token=reviewer.token,
+    )
+    assert {
+        "action": "LISTING_EDITED",
+        "reason": "Typos. (summary: 'Keps deals in sinc.' -> 'Keeps deals in sync.')",
+    } in log["auditLog"]["nodes"]
+    await send_all(settings, clock)
+    [told] = inbox.to(CONTACT)
+    assert told["Subject"] == "A reviewer edited the listing of Deal Sync"
+    text, _ = parts(told)
+    assert "summary was “Keps deals in sinc.” and is now “Keeps deals in sync.”" in text

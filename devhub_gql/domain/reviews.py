@@ -10,7 +10,9 @@ from enum import StrEnum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
+from devhub_gql.domain.apps import clean_fields
 from devhub_gql.domain.errors import (
     ErrorCode,
     Forbidden,
@@ -20,10 +22,13 @@ from devhub_gql.domain.errors import (
     UserErrors,
 )
 from devhub_gql.domain.lifecycle import REVISIONS, SUBMISSIONS, Move, move_app, transition
+from devhub_gql.domain.marketplace import assign_slug
 from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_text
 from devhub_gql.models import (
     App,
+    AppStatus,
     AuditAction,
+    AuditEntry,
     PendingRevision,
     Submission,
     SubmissionKind,
@@ -180,6 +185,74 @@ async def decide(
             reasons=cleaned_reasons,
         )
     return await Submission.get(id=submission.id)
+
+
+# The listing text a reviewer may fix (typos), as Pipedrive's Marketplace team may.
+EDITABLE_TEXT = ("name", "summary", "description")
+EDITABLE_STATUSES = (AppStatus.IN_REVIEW, AppStatus.APPROVED, AppStatus.PUBLISHED)
+
+
+async def edit_listing_text(
+    reviewer: Viewer, app_id: int, changes: dict[str, str], *, reason: str, now: datetime
+) -> App:
+    """A reviewer fixes the text of a submitted or published listing, with a reason: the audit
+    log keeps the before and after, and the developers are told."""
+    reason_text = clean_text(reason)
+    problems = check_length("reason", reason_text, MAX_REASON_LENGTH)
+    if reason_text is None:
+        problems.append(
+            UserError("reason", ErrorCode.REASON_REQUIRED, "Tell the developer what you fixed.")
+        )
+    try:
+        cleaned = clean_fields(changes)
+    except UserErrors as refused:
+        problems += refused.errors
+        cleaned = {}
+    async with in_transaction():
+        app = await App.filter(id=app_id, deleted_at=None).select_for_update().first()
+        if app is None:
+            raise NotFound("No app with this id.")
+        if app.company_id == reviewer.company_id:
+            raise UserErrors.single(
+                None, ErrorCode.OWN_COMPANY_APP, "Reviewers cannot edit their own company's apps."
+            )
+        if problems:
+            raise UserErrors(problems)
+        if app.status not in EDITABLE_STATUSES:
+            raise UserErrors.single(
+                None,
+                ErrorCode.INVALID_TRANSITION,
+                "Only submitted, approved or published listings are edited by reviewers.",
+            )
+        edits = [
+            {"field": name, "old": getattr(app, name), "new": value}
+            for name, value in cleaned.items()
+            if getattr(app, name) != value
+        ]
+        if not edits:
+            raise UserErrors.single(None, ErrorCode.NO_CHANGES, "The text is already so.")
+        for change in edits:
+            setattr(app, change["field"], change["new"])
+        app.updated_at = now
+        await app.save()
+        if any(change["field"] == "name" for change in edits):
+            await assign_slug(app, now)
+        await versions.app_changed(app)
+        await versions.public_changed()
+        summary = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in edits)
+        await AuditEntry.create(
+            app_id=app.id,
+            actor_id=reviewer.user.id,
+            action=AuditAction.LISTING_EDITED,
+            from_status=app.status.value,
+            to_status=app.status.value,
+            reason=f"{reason_text} ({summary})",
+            at=now,
+        )
+        await notify_app(
+            app, NotificationKind.LISTING_EDITED, now=now, reason=reason_text, changes=edits
+        )
+    return app
 
 
 def _what(kind: SubmissionKind) -> str:

@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     REVISION_REJECTED = "revision_rejected"
     REVISION_MERGED = "revision_merged"
     REVISION_DISCARDED = "revision_discarded"
+    LISTING_EDITED = "listing_edited"  # a reviewer fixed the listing's text
     REVIEW_HIDDEN = "review_hidden"  # a user's review of the app, by a reviewer
     REVIEW_REPORTS_DISMISSED = "review_reports_dismissed"
 

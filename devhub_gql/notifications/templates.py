@@ -19,6 +19,7 @@ _SUBJECTS = {
     NotificationKind.SUBMISSION_APPROVED: "{{ app_name }} was approved",
     NotificationKind.SUBMISSION_REJECTED: "{{ app_name }} needs changes",
     NotificationKind.APP_UNPUBLISHED: "{{ app_name }} was unpublished",
+    NotificationKind.LISTING_EDITED: "A reviewer edited the listing of {{ app_name }}",
     NotificationKind.NOTICES_FAILING: "Uninstall notices to {{ app_name }} are failing",
     NotificationKind.CLIENT_SECRET_ROTATED: "The client secret of {{ app_name }} was rotated",
     NotificationKind.MEMBER_ADDED: "{{ member_email }} joined {{ company_name }}",
@@ -38,6 +39,11 @@ _BODIES = {
     NotificationKind.APP_UNPUBLISHED: (
         "A reviewer took {{ app_name }} off the marketplace. Installations keep working. The"
         " reason: {{ reason }}"
+    ),
+    NotificationKind.LISTING_EDITED: (
+        "A reviewer changed the text of {{ app_name }}'s listing. Their reason: {{ reason }}"
+        "{% for c in changes %} {{ c.field }} was “{{ c.old }}” and is now “{{ c.new }}”."
+        "{% endfor %}"
     ),
     NotificationKind.NOTICES_FAILING: (
         "An uninstall notice to {{ app_name }} failed every delivery attempt. Check that"
