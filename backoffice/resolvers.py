@@ -11,6 +11,8 @@ from backoffice.types import (
     SUBMISSION_ID,
     ApproveSubmissionInput,
     AuditEntry,
+    ClaimPayload,
+    ClaimSubmissionInput,
     DecisionPayload,
     DismissReviewReportsInput,
     EditListingTextInput,
@@ -31,14 +33,28 @@ from schema.apps import App
 from schema.context import Info
 from schema.pagination import After, Connection, First, paginate
 from schema.ratings import REVIEW, Review
+from schema.reviews import SubmissionKind
 
 
 async def review_queue(
-    info: Info, first: First = None, after: After = None
+    info: Info,
+    first: First = None,
+    after: After = None,
+    kind: Annotated[
+        SubmissionKind | None,  # type: ignore[valid-type]
+        strawberry.argument(description="Only new apps, or only revisions; both when omitted."),
+    ] = None,
+    claimed_by_me: Annotated[
+        bool, strawberry.argument(description="Only the submissions the viewer has claimed.")
+    ] = False,
 ) -> Connection[ReviewSubmission]:
-    return await paginate(
-        reviews.review_queue(), first=first, after=after, to_node=ReviewSubmission.from_model
+    reviewer = await info.context.require_viewer()
+    queue = reviews.review_queue(
+        kind=kind,
+        claimed_by=reviewer.user.id if claimed_by_me else None,
+        now=info.context.clock.now(),
     )
+    return await paginate(queue, first=first, after=after, to_node=ReviewSubmission.from_model)
 
 
 async def submission(
@@ -67,6 +83,7 @@ async def _decide(
     approve: bool,
     note: str | None,
     reasons: list[reviews.RejectionReason],
+    override: bool,
 ) -> DecisionPayload:
     outcome = await attempt(
         reviews.decide(
@@ -76,6 +93,7 @@ async def _decide(
             note=note,
             reasons=reasons,
             now=info.context.clock.now(),
+            override=override,
         )
     )
     if outcome.value is None:
@@ -89,7 +107,9 @@ async def approve_submission(
         ApproveSubmissionInput, strawberry.argument(description="The submission to approve.")
     ],
 ) -> DecisionPayload:
-    return await _decide(info, input.id, approve=True, note=input.note, reasons=[])
+    return await _decide(
+        info, input.id, approve=True, note=input.note, reasons=[], override=input.override
+    )
 
 
 async def reject_submission(
@@ -100,7 +120,9 @@ async def reject_submission(
     ],
 ) -> DecisionPayload:
     reasons = [reviews.RejectionReason(code=r.code, message=r.message) for r in input.reasons]
-    return await _decide(info, input.id, approve=False, note=input.note, reasons=reasons)
+    return await _decide(
+        info, input.id, approve=False, note=input.note, reasons=reasons, override=input.override
+    )
 
 
 async def unpublish_app(
@@ -193,3 +215,30 @@ async def edit_listing_text(
     if outcome.value is None:
         return EditListingTextPayload(user_errors=outcome.user_errors)
     return EditListingTextPayload(app=await App.reread(outcome.value.id))
+
+
+async def claim_submission(
+    info: Info,
+    input: Annotated[ClaimSubmissionInput, strawberry.argument(description="The submission.")],
+) -> ClaimPayload:
+    outcome = await attempt(
+        reviews.claim(
+            await info.context.require_viewer(),
+            decode_id(input.id, "Submission"),
+            now=info.context.clock.now(),
+            minutes=info.context.settings.claim_minutes,
+        )
+    )
+    if outcome.value is None:
+        return ClaimPayload(user_errors=outcome.user_errors)
+    return ClaimPayload(submission=ReviewSubmission.from_model(outcome.value))
+
+
+async def release_submission(
+    info: Info,
+    input: Annotated[ClaimSubmissionInput, strawberry.argument(description="The submission.")],
+) -> ClaimPayload:
+    released = await reviews.release(
+        await info.context.require_viewer(), decode_id(input.id, "Submission")
+    )
+    return ClaimPayload(submission=ReviewSubmission.from_model(released))

@@ -12,6 +12,7 @@ from backoffice import resolvers
 from backoffice.permissions import guard_reviewers_only
 from backoffice.types import (
     AuditEntry,
+    ClaimPayload,
     DecisionPayload,
     EditListingTextPayload,
     ModerationPayload,
@@ -50,6 +51,15 @@ class Query:
     "`userErrors` say why it was refused."
 )
 class Mutation:
+    claim_submission: ClaimPayload = strawberry.mutation(
+        resolver=resolvers.claim_submission,
+        description="Claim a waiting submission before deciding it (or renew one's claim), for "
+        "DEVHUB_CLAIM_MINUTES; refused with CLAIMED_BY_ANOTHER while another reviewer's claim "
+        "runs. Of two reviewers claiming at once, one wins.",
+    )
+    release_submission: ClaimPayload = strawberry.mutation(
+        resolver=resolvers.release_submission, description="Give one's claim back."
+    )
     approve_submission: DecisionPayload = strawberry.mutation(
         resolver=resolvers.approve_submission,
         description="Approve a waiting submission: a listing makes the app APPROVED, a revision "

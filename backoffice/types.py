@@ -51,6 +51,22 @@ class ReviewSubmission(Submission):
         """One submission, one id: the id the developer got from submitAppForReview."""
         return "Submission"
 
+    @strawberry.field(
+        description="The reviewer working on it, while their claim runs; null when unclaimed."
+    )
+    async def claimed_by(self, info: Info) -> User | None:
+        if self.row.claimed_by_id is None or self.row.claimed_until is None:
+            return None
+        if self.row.claimed_until <= info.context.clock.now():
+            return None  # lapsed
+        found = await info.context.loaders.user.load(self.row.claimed_by_id)
+        return User.from_model(found) if found else None
+
+    @strawberry.field(description="When the claim lapses, unless renewed or released.")
+    def claimed_until(self, info: Info) -> datetime | None:
+        until = self.row.claimed_until
+        return until if until is not None and until > info.context.clock.now() else None
+
     @strawberry.field(description="The app as it is live now.")
     async def app(self, info: Info) -> App:
         found = await info.context.loaders.app_view.load(self.row.app_id)
@@ -115,6 +131,10 @@ class ApproveSubmissionInput:
     note: str | None = strawberry.field(
         default=None, description="A note for the developer, ≤ 1,000 characters; optional."
     )
+    override: bool = strawberry.field(
+        default=False,
+        description="Decide although another reviewer's claim is running; the audit log says so.",
+    )
 
 
 @strawberry.input(description="One reason for a rejection.")
@@ -133,6 +153,10 @@ class RejectSubmissionInput:
     reasons: list[RejectionReasonInput] = strawberry.field(description="At least one.")
     note: str | None = strawberry.field(
         default=None, description="A note for the developer, ≤ 1,000 characters; optional."
+    )
+    override: bool = strawberry.field(
+        default=False,
+        description="Decide although another reviewer's claim is running; the audit log says so.",
     )
 
 
@@ -219,4 +243,17 @@ class EditListingTextInput:
 @strawberry.type(description="The app after the reviewer's edit.")
 class EditListingTextPayload:
     app: App | None = strawberry.field(default=None, description="Null when refused.")
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
+@strawberry.input(description="Claim a waiting submission, or give one's claim back.")
+class ClaimSubmissionInput:
+    id: strawberry.ID = strawberry.field(description=SUBMISSION_ID)
+
+
+@strawberry.type(description="The submission with its claim as it is now.")
+class ClaimPayload:
+    submission: ReviewSubmission | None = strawberry.field(
+        default=None, description="Null when refused."
+    )
     user_errors: list[UserErrorType] = user_errors_field()

@@ -51,6 +51,7 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     extension_timeout_seconds: float = 10.0
     smtp_url: str | None = None
+    claim_minutes: int = 30
     mail_from: str = "DevHub <no-reply@devhub.example>"
 
     @property
@@ -117,6 +118,7 @@ class Settings:
             outbox_poll_seconds=_seconds(env, "DEVHUB_OUTBOX_POLL_SECONDS", 1.0),
             extension_timeout_seconds=_seconds(env, "DEVHUB_EXTENSION_TIMEOUT_SECONDS", 10.0),
             smtp_url=_smtp_url(env),
+            claim_minutes=_integer(env, "DEVHUB_CLAIM_MINUTES", 30, low=1, high=24 * 60),
             mail_from=env.get("DEVHUB_MAIL_FROM") or "DevHub <no-reply@devhub.example>",
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True

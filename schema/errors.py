@@ -87,6 +87,8 @@ UserErrorCode = described_enum(
         "it more than 90 days ago.",
         ErrorCode.OWN_REVIEW: "Authors cannot vote on or report their own review.",
         ErrorCode.ALREADY_DONE: "The user marked this review helpful, or reported it, already.",
+        ErrorCode.CLAIMED_BY_ANOTHER: "Another reviewer's claim on the submission is still "
+        "running: decide with override (recorded in the audit log), or wait until it lapses.",
     },
 )
 

@@ -249,6 +249,16 @@ BACKOFFICE = {
         REVIEWERS,
     ),
     "reportedReviews": ("{ reportedReviews { nodes { appName } } }", REVIEWERS),
+    "claimSubmission": (  # decided already: refused with a userError
+        "mutation M($submission: ID!) { claimSubmission(input: {id: $submission})"
+        " { userErrors { code } } }",
+        REVIEWERS,
+    ),
+    "releaseSubmission": (
+        "mutation M($submission: ID!) { releaseSubmission(input: {id: $submission})"
+        " { submission { id } } }",
+        REVIEWERS,
+    ),
     "editListingText": (  # refused for its reason: nothing changes
         'mutation M($listed: ID!) { editListingText(input: {appId: $listed, reason: ""})'
         " { userErrors { code } } }",

@@ -49,6 +49,7 @@ class ErrorCode(StrEnum):
     NOT_AN_INSTALLER = "NOT_AN_INSTALLER"
     OWN_REVIEW = "OWN_REVIEW"
     ALREADY_DONE = "ALREADY_DONE"
+    CLAIMED_BY_ANOTHER = "CLAIMED_BY_ANOTHER"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -33,6 +34,7 @@ from devhub_gql.models import (
     Submission,
     SubmissionKind,
     SubmissionStatus,
+    User,
 )
 from devhub_gql.notifications import NotificationKind, notify_app
 
@@ -63,10 +65,69 @@ def ensure_reviewer(viewer: Viewer | None) -> Viewer:
     return viewer
 
 
-def review_queue() -> QuerySet[Submission]:
-    """Submissions waiting for a decision, oldest first."""
-    return Submission.filter(status=SubmissionStatus.PENDING, app__deleted_at=None).order_by(
-        "submitted_at", "id"
+def review_queue(
+    *, kind: SubmissionKind | None = None, claimed_by: int | None = None, now: datetime
+) -> QuerySet[Submission]:
+    """Submissions waiting for a decision, oldest first; of one kind, or claimed (and not lapsed)
+    by one reviewer, when asked."""
+    queue = Submission.filter(status=SubmissionStatus.PENDING, app__deleted_at=None)
+    if kind is not None:
+        queue = queue.filter(kind=kind)
+    if claimed_by is not None:
+        queue = queue.filter(claimed_by_id=claimed_by, claimed_until__gt=now)
+    return queue.order_by("submitted_at", "id")
+
+
+def _claim_is_anothers(submission: Submission, reviewer: Viewer, now: datetime) -> bool:
+    return (
+        submission.claimed_by_id is not None
+        and submission.claimed_by_id != reviewer.user.id
+        and submission.claimed_until is not None
+        and submission.claimed_until > now
+    )
+
+
+async def claim(reviewer: Viewer, submission_id: int, *, now: datetime, minutes: int) -> Submission:
+    """Take a waiting submission (or extend one's own claim) for `minutes`; refused while another
+    reviewer's claim runs. One conditional update: of two reviewers claiming at once, one wins."""
+    submission = await get_submission(submission_id)
+    app = await App.get(id=submission.app_id)
+    if app.company_id == reviewer.company_id:
+        raise UserErrors.single(
+            None, ErrorCode.OWN_COMPANY_APP, "Reviewers cannot decide on their own company's apps."
+        )
+    taken = await (
+        Submission.filter(id=submission.id, status=SubmissionStatus.PENDING)
+        .filter(
+            Q(claimed_by_id=None) | Q(claimed_until__lte=now) | Q(claimed_by_id=reviewer.user.id)
+        )
+        .update(claimed_by_id=reviewer.user.id, claimed_until=now + timedelta(minutes=minutes))
+    )
+    if not taken:
+        current = await Submission.get(id=submission.id)
+        if current.status != SubmissionStatus.PENDING:
+            raise UserErrors.single(
+                None, ErrorCode.ALREADY_DECIDED, "The submission was decided meanwhile."
+            )
+        raise _claimed(current)
+    return await Submission.get(id=submission.id)
+
+
+async def release(reviewer: Viewer, submission_id: int) -> Submission:
+    """Give one's claim back (another reviewer's claim is left alone)."""
+    submission = await get_submission(submission_id)
+    await Submission.filter(id=submission.id, claimed_by_id=reviewer.user.id).update(
+        claimed_by_id=None, claimed_until=None
+    )
+    return await Submission.get(id=submission.id)
+
+
+def _claimed(submission: Submission) -> UserErrors:
+    until = submission.claimed_until.isoformat() if submission.claimed_until else "now"
+    return UserErrors.single(
+        None,
+        ErrorCode.CLAIMED_BY_ANOTHER,
+        f"Another reviewer claimed this submission until {until}.",
     )
 
 
@@ -127,8 +188,10 @@ async def decide(
     note: str | None,
     reasons: list[RejectionReason],
     now: datetime,
+    override: bool = False,
 ) -> Submission:
-    """Approve or reject; of two reviewers deciding at once exactly one lands."""
+    """Approve or reject; of two reviewers deciding at once exactly one lands. Another reviewer's
+    running claim blocks the decision unless `override`, which the audit log records."""
     submission = await get_submission(submission_id)
     app = await App.get(id=submission.app_id)
     if app.company_id == reviewer.company_id:
@@ -140,6 +203,12 @@ async def decide(
     if problems := check_length("note", note, MAX_REASON_LENGTH):
         raise UserErrors(problems)
     summary = "; ".join(f"{r['code']}: {r['message']}" for r in cleaned_reasons) or note
+    overridden = _claim_is_anothers(submission, reviewer, now)
+    if overridden and not override:
+        raise _claimed(submission)
+    if overridden:
+        claimant = await User.get(id=submission.claimed_by_id)
+        summary = f"{summary + ' ' if summary else ''}(overrode the claim of {claimant.email})"
     # Expected PENDING whatever was read: a submission decided meanwhile is ALREADY_DECIDED.
     decision = Move(
         SUBMISSIONS,
@@ -150,6 +219,8 @@ async def decide(
             "decided_at": now,
             "note": note,
             "reasons": cleaned_reasons,
+            "claimed_by_id": None,
+            "claimed_until": None,
         },
     )
     async with in_transaction():

@@ -106,6 +106,12 @@ class Submission(Model):
     decided_at = fields.DatetimeField(null=True)
     note = fields.TextField(null=True)
     reasons: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
+    # A reviewer working on it (domain/reviews.claim); the claim lapses at claimed_until.
+    claimed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "devhub.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    claimed_by_id: int | None
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "submission"
