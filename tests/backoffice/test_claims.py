@@ -4,6 +4,7 @@ claim lapses after DEVHUB_CLAIM_MINUTES or is released; the queue filters by kin
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.support import (
@@ -126,3 +127,14 @@ async def _signed_in(gql: GraphQLClient, who: Account) -> Account:
         {"e": who.email, "p": PASSWORD},
     )
     return Account(data["signIn"]["session"]["token"], who.user_id, who.company_id, who.email)
+
+
+async def test_of_two_reviewers_claiming_at_once_one_wins(
+    gql: GraphQLClient, backoffice: GraphQLClient
+):
+    first, second, _, submission = await _setup(gql)
+    answers = await asyncio.gather(
+        *(backoffice.data(CLAIM, {"id": submission}, token=who.token) for who in (first, second))
+    )
+    codes = sorted([e["code"] for e in a["claimSubmission"]["userErrors"]] for a in answers)
+    assert codes == [[], ["CLAIMED_BY_ANOTHER"]]
