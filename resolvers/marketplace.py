@@ -16,8 +16,6 @@ from schema.extensions import ExtensionKind
 from schema.marketplace import MarketplaceApp, MarketplaceCollection, MarketplaceSort
 from schema.pagination import After, Connection, First, paginate
 
-MAX_SHOWN = 20
-
 
 async def marketplace_apps(
     info: Info,
@@ -50,8 +48,6 @@ async def marketplace_apps(
     ] = None,
 ) -> Connection[MarketplaceApp]:
     kinds = [str(kind) for kind in dict.fromkeys(with_features or [])]
-    if min_rating is not None and not 1 <= min_rating <= 5:
-        raise BadRequest("'minRating' is between 1 and 5.")
     now = info.context.clock.now()
 
     def read(offset: int, limit: int) -> Awaitable[list[Listing]]:
@@ -96,11 +92,11 @@ async def marketplace_collections(
     info: Info,
     first: Annotated[
         int,
-        strawberry.argument(description=f"How many apps each collection shows, 1 to {MAX_SHOWN}."),
+        strawberry.argument(
+            description=f"How many apps each collection shows, 1 to {marketplace.MAX_SHOWN}."
+        ),
     ] = 6,
 ) -> list[MarketplaceCollection]:
-    if not 1 <= first <= MAX_SHOWN:
-        raise BadRequest(f"'first' must be between 1 and {MAX_SHOWN}.")
     found = await marketplace.collections(first=first, now=info.context.clock.now())
     public_url = info.context.settings.public_url
     return [MarketplaceCollection.of(collection, public_url) for collection in found]

@@ -377,6 +377,9 @@ async def test_sorts_filters_and_collections(market: Market, gql: GraphQLClient)
     assert set(await names(min=4.5)) == {"One Five", "Many Good"}
     bad = await gql.post("{ marketplaceApps(minRating: 6) { nodes { name } } }")
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    for first in (0, 21):
+        too_many = await gql.post(f"{{ marketplaceCollections(first: {first}) {{ slug }} }}")
+        assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
     collections = await gql.data(
         "{ marketplaceCollections(first: 2) { slug title apps { name } } }"

@@ -502,7 +502,7 @@ def diff(
                 continue
             if name in SECRET_FIELDS:
                 before, after = _secret_state(before), _secret_state(after)
-            fields.append({"field": name, "old": _shown(before), "new": _shown(after)})
+            fields.append({"field": name, "old": as_text(before), "new": as_text(after)})
         if fields:
             changed.append({**summary(new[key]), "fields": fields})
     return {
@@ -516,7 +516,8 @@ def _secret_state(value: Any) -> str | None:
     return "(set)" if value is not None else None
 
 
-def _shown(value: Any) -> str | None:
+def as_text(value: Any) -> str | None:
+    """A value as a diff shows it: text as it is, anything else as JSON."""
     if value is None or isinstance(value, str):
         return value
     return sql.json_text(value)

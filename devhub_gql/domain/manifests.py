@@ -25,7 +25,6 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no type hints
 from tortoise.transactions import in_transaction
 
-from devhub_gql import sql
 from devhub_gql.domain import apps, extension_edits, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import CATEGORY_SLUGS, SCOPE_NAMES
@@ -40,6 +39,7 @@ from devhub_gql.domain.extensions import (
     Location,
     SettingsType,
     as_list,
+    as_text,
     definition_of,
     diff,
     new_key,
@@ -178,10 +178,6 @@ async def working_state(app: App) -> State:
     return State(listing, list(scopes), await extension_edits.working_extensions(app))
 
 
-def _shown(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else sql.json_text(value)
-
-
 def state_diff(before: State, after: State) -> dict[str, Any]:
     """In the shape of a revision's diff, over every listing field."""
     old_scopes, new_scopes = set(before.scopes), set(after.scopes)
@@ -191,8 +187,8 @@ def state_diff(before: State, after: State) -> dict[str, Any]:
         "fields": [
             {
                 "field": field.name,
-                "old": _shown(before.listing[field.name]),
-                "new": _shown(after.listing[field.name]),
+                "old": as_text(before.listing[field.name]),
+                "new": as_text(after.listing[field.name]),
             }
             for field in LISTING
             if before.listing[field.name] != after.listing[field.name]

@@ -135,6 +135,8 @@ async def listed_apps(
     have a live extension of one of those kinds; with `min_rating`, only apps whose average is at
     least that."""
     where, params = [_LISTED], list[Any]()
+    if min_rating is not None and not 1 <= min_rating <= 5:
+        raise BadRequest("'minRating' is between 1 and 5.")
     if min_rating is not None:
         where.append(
             "a.rating_count > 0 AND a.rating_sum >= CAST(? AS DOUBLE PRECISION) * a.rating_count"
@@ -191,10 +193,15 @@ class Collection:
     apps: list[Listing]
 
 
+MAX_SHOWN = 20  # apps per collection
+
+
 async def collections(*, first: int, now: datetime) -> list[Collection]:
     """The marketplace's named collections, each with its first apps: top rated (rated apps by
     their Bayesian average), trending (installs in the last 30 days), newest, apps with
     extensions, and one per category (by rating). Five statements, however many collections."""
+    if not 1 <= first <= MAX_SHOWN:
+        raise BadRequest(f"'first' must be between 1 and {MAX_SHOWN}.")
 
     async def top(where: str, sort: MarketplaceSort, *params: Any) -> list[Listing]:
         order, order_params = order_by(sort, now)

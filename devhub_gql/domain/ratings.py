@@ -206,14 +206,19 @@ async def review_by_id(rating_id: int) -> Review:
 # Changing ----------------------------------------------------------------------------------
 
 
-async def _count(app_id: int, stars: int, change: int) -> None:
-    """Move the app's figures by one rating of `stars`, relative to what is stored."""
-    column = f"rating_{stars}"
-    await App.filter(id=app_id).update(
-        rating_count=F("rating_count") + change,
-        rating_sum=F("rating_sum") + change * stars,
-        **{column: F(column) + change},
-    )
+async def _move(app_id: int, *, removed: int | None = None, added: int | None = None) -> None:
+    """Take a rating of `removed` stars out of the app's figures and/or put one of `added` in:
+    one update relative to what is stored (concurrent ratings add up), and the public version."""
+    count = int(added is not None) - int(removed is not None)
+    changes: dict[str, Any] = {
+        "rating_count": F("rating_count") + count,
+        "rating_sum": F("rating_sum") + ((added or 0) - (removed or 0)),
+    }
+    for stars, change in ((removed, -1), (added, +1)):
+        if stars is not None:
+            column = f"rating_{stars}"
+            changes[column] = F(column) + change
+    await App.filter(id=app_id).update(**changes)
     await versions.public_changed()
 
 
@@ -289,7 +294,7 @@ async def rate(
                     created_at=now,
                     updated_at=now,
                 )
-                await _count(app.id, stars, +1)
+                await _move(app.id, added=stars)
                 return rating
             if (rating.stars, rating.title, rating.body) == (stars, title, body):
                 return rating
@@ -301,13 +306,13 @@ async def rate(
                 written_at=rating.edited_at or rating.created_at,
                 replaced_at=now,
             )
-            if rating.hidden_at is None and rating.stars != stars:
-                await _count(app.id, rating.stars, -1)
-                await _count(app.id, stars, +1)
             await AppRating.filter(id=rating.id).update(
                 stars=stars, title=title, body=body, updated_at=now, edited_at=now
             )
-            await versions.public_changed()
+            if rating.hidden_at is None and rating.stars != stars:
+                await _move(app.id, removed=rating.stars, added=stars)
+            else:
+                await versions.public_changed()  # the review's text
             return rating
     except IntegrityError:  # the same user's first rating, twice at once: one is kept
         raise UserErrors.single(
@@ -326,7 +331,7 @@ async def delete_rating(viewer: Viewer, app_id: int, *, now: datetime) -> None:
             raise NotFound("You have not rated this app.")
         await rating.delete()
         if rating.hidden_at is None:
-            await _count(app_id, rating.stars, -1)
+            await _move(app_id, removed=rating.stars)
         else:
             await versions.public_changed()
 
@@ -445,7 +450,7 @@ async def hide(reviewer: Viewer, rating_id: int, reason: str, *, now: datetime) 
         await AppRating.filter(id=rating.id).update(
             hidden_at=now, hidden_reason=text, open_reports=0, first_reported_at=None
         )
-        await _count(app.id, rating.stars, -1)
+        await _move(app.id, removed=rating.stars)
         await AuditEntry.create(
             app_id=app.id,
             actor_id=reviewer.user.id,
