@@ -408,3 +408,20 @@ async def test_a_reviewers_listing_edit_is_logged_and_told_to_the_developers(
     assert told["Subject"] == "A reviewer edited the listing of Deal Sync"
     text, _ = parts(told)
     assert "summary was “Keps deals in sinc.” and is now “Keeps deals in sync.”" in text
+
+
+async def test_settings_show_what_each_address_gets(gql: GraphQLClient, developer):
+    query = "{ notificationSettings { kind subscribed } }"
+
+    async def subscribed() -> dict[str, bool]:
+        data = await gql.data(query, token=developer.token)
+        return {s["kind"]: s["subscribed"] for s in data["notificationSettings"]}
+
+    member_view = await subscribed()  # a member who opted in to nothing
+    assert member_view["SUBMISSION_APPROVED"] is False
+    assert member_view["CLIENT_SECRET_ROTATED"] is True  # security: always
+    app_id = (await create_app(gql, developer))["app"]["id"]
+    await fill_listing(gql, developer, app_id, contactEmail="dev@example.com")
+    assert (await subscribed())["SUBMISSION_APPROVED"] is True  # the app's contact address
+    await gql.data(SET, {"kind": "SUBMISSION_APPROVED", "on": False}, token=developer.token)
+    assert (await subscribed())["SUBMISSION_APPROVED"] is False

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import ErrorCode, UserErrors
-from devhub_gql.models import NotificationSetting, User
+from devhub_gql.models import App, NotificationSetting, User
 from devhub_gql.notifications import SECURITY, NotificationKind
 
 
@@ -25,12 +25,14 @@ class Choice:
 async def choices(viewer: Viewer) -> list[Choice]:
     """Every kind for the viewer: security notices always on; the others as they chose
     (members start unsubscribed; an app's contact address gets them unless it unsubscribed)."""
-    rows = {
-        row.kind: row.subscribed
-        for row in await NotificationSetting.filter(email=viewer.user.email)
-    }
+    email = viewer.user.email
+    rows = {row.kind: row.subscribed for row in await NotificationSetting.filter(email=email)}
+    # The default is what notifications._recipients does: on for an app's contact address.
+    is_contact = await App.filter(
+        company_id=viewer.company_id, contact_email=email, deleted_at=None
+    ).exists()
     return [
-        Choice(kind, kind in SECURITY or rows.get(kind.value, False), kind not in SECURITY)
+        Choice(kind, kind in SECURITY or rows.get(kind.value, is_contact), kind not in SECURITY)
         for kind in NotificationKind
     ]
 
