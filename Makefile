@@ -17,7 +17,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+WEB := devhub_gql/web
+WEB_STAMP := $(WEB)/node_modules/.installed-$(shell cat $(WEB)/package-lock.json | cksum | cut -d' ' -f1)
+
+## GraphiQL's browser libraries, pinned by package-lock.json, served by the service itself (never
+## from a CDN). Without npm the service runs and says on /graphql's page how to install them.
+$(WEB_STAMP): $(WEB)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(WEB) --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && rm -f $(WEB)/node_modules/.installed-* && touch $(WEB_STAMP); \
+	else echo "npm not found: GraphiQL's page will say it is not installed (the API works)"; fi
+
+install: $(STAMP) $(WEB_STAMP)
 
 TEST_TOOLS := chromium jq curl
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_TOOLS) >/dev/null 2>&1

@@ -28,7 +28,9 @@ from backoffice.types import (
     UnpublishAppPayload,
 )
 from devhub_gql.domain import audit, ratings, reviews
+from devhub_gql.domain.errors import NotFound
 from resolvers.base import attempt, decode_id
+from schema.accounts import User
 from schema.apps import App
 from schema.context import Info
 from schema.pagination import After, Connection, First, paginate
@@ -62,6 +64,31 @@ async def submission(
 ) -> ReviewSubmission:
     row = await reviews.get_submission(decode_id(id, "Submission"))
     return ReviewSubmission.from_model(row)
+
+
+async def viewer(info: Info) -> User:
+    return User.from_model((await info.context.require_viewer()).user)
+
+
+async def apps(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    search: Annotated[
+        str | None,
+        strawberry.argument(description="Only apps whose name contains this, in any case."),
+    ] = None,
+) -> Connection[App]:
+    return await paginate(reviews.reviewed_apps(search), first=first, after=after, to_node=App.of)
+
+
+async def app(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The app's id.")]
+) -> App:
+    found = await info.context.loaders.app_view.load(decode_id(id, "App"))
+    if found is None:
+        raise NotFound("No such app.")
+    return App.of(found)
 
 
 async def audit_log(

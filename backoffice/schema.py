@@ -30,6 +30,9 @@ from schema.text_arguments import guard_text_arguments
 
 @strawberry.type(description="What reviewers read: the queue, submissions and audit logs.")
 class Query:
+    viewer: User = strawberry.field(
+        resolver=resolvers.viewer, description="The signed-in reviewer."
+    )
     review_queue: Connection[ReviewSubmission] = strawberry.field(
         resolver=resolvers.review_queue, description="Submissions waiting, oldest first."
     )
@@ -40,6 +43,14 @@ class Query:
         resolver=resolvers.reported_reviews,
         description="Reviews users reported, the longest waiting first, with their reports and "
         "earlier versions.",
+    )
+    apps: Connection[App] = strawberry.field(
+        resolver=resolvers.apps,
+        description="Public apps in review, approved or published, by name: the ones whose "
+        "listing text a reviewer may fix, or which they may unpublish.",
+    )
+    app: App = strawberry.field(
+        resolver=resolvers.app, description="One app, whoever develops it; deleted ones too."
     )
     audit_log: Connection[AuditEntry] = strawberry.field(
         resolver=resolvers.audit_log, description="An app's history, oldest first."

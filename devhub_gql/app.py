@@ -22,8 +22,9 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from tortoise import Tortoise
 
+from backoffice import console
 from backoffice.schema import create_backoffice_schema
-from devhub_gql import tracing
+from devhub_gql import ide, tracing
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.documents import operation_count
@@ -104,6 +105,9 @@ class GraphQLEndpoint(GraphQL):
             return ExecutionResult(data=None, errors=[error])
         return await super().execute_single(**kwargs)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return ide.graphiql_page()
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -116,6 +120,7 @@ class BackofficeEndpoint(GraphQLEndpoint):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = await super().get_context(request, response)
+        context.session_cookie = console.session_cookie(request)
         await context.viewer()
         return context
 
@@ -220,6 +225,8 @@ def create_app(
             *metrics_routes(clock, metrics, outbox_depth),
             Route(manifests.SCHEMA_PATH, _manifest_schema, methods=["GET"]),
             *unsubscribe_routes(settings, clock),
+            *console.console_routes(settings, clock, limiters.sign_in),
+            *ide.asset_routes(),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: _internal_error},

@@ -117,6 +117,29 @@ async def _rated(developer: Viewer, customer: Viewer, app_id: int, now: datetime
         now=now,
     )
     await ratings.reply(developer, review.id, "Thanks, Cleo! Reports land next month.", now=now)
+    # Something for the moderation queue.
+    await ratings.report(developer, review.id, "It promises reports the app lacks.", now=now)
+
+
+async def _revised(
+    developer: Viewer, app_id: int, now: datetime, allow_private: bool, secret_key: str
+) -> None:
+    """A revision in review: one more scope and a new callback, for the console's diff."""
+    await apps.update_app(
+        developer,
+        app_id,
+        changes={"callback_url": "https://devhub-demo.example/oauth/callback-v2"},
+        scopes=["base", "deals:read", "contacts:read"],
+        now=now,
+    )
+    await submissions.submit_for_review(
+        developer,
+        app_id,
+        now=now,
+        allow_private=allow_private,
+        secret_key=secret_key,
+        extension_timeout_seconds=1.0,
+    )
 
 
 async def _public_app(developer: Viewer, name: str, now: datetime, secret_key: str) -> int:
@@ -182,6 +205,7 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
         if publish:
             await publishing.publish_app(developer, decided.app_id, now=now)
             await _rated(developer, customer, decided.app_id, now)
+            await _revised(developer, decided.app_id, now, allow_private, secret_key)
 
     for name, live in (("Private Draft Tool", False), ("Private Live Tool", True)):
         created = await apps.create_app(
@@ -198,6 +222,6 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
                 )
     return [
         DemoAccount("developer (sandbox company, apps in every status)", DEVELOPER),
-        DemoAccount("reviewer (back-office at /backoffice/graphql)", REVIEWER),
+        DemoAccount("reviewer (review console at /backoffice/)", REVIEWER),
         DemoAccount("customer (production company)", CUSTOMER),
     ]

@@ -31,6 +31,8 @@ class Context:
     loaders: Loaders
     oauth: DevhubOAuthServer  # for the consent mutations
     limiters: Limiters
+    # The reviewer console's HttpOnly cookie, where the back-office view accepted it.
+    session_cookie: str | None = None
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)
 
@@ -46,7 +48,7 @@ class Context:
             if identity is not None:
                 self._viewer = identity.viewer
             else:
-                token = self.bearer_token()
+                token = self.bearer_token() or self.session_cookie
                 self._viewer = await authenticate(token, self.clock.now()) if token else None
             self._viewer_known = True
             record = current_record()

@@ -12,6 +12,7 @@ from strawberry.utils.str_converters import to_camel_case
 from devhub_gql import models as m
 from devhub_gql.domain.extensions import Extension
 from devhub_gql.domain.reviews import RejectionCode as RejectionCodeEnum
+from schema.catalogue import Scope
 from schema.enums import described_enum
 from schema.extensions import AppExtension, ExtensionKind
 from schema.listing import AppType, Registration, plain_values
@@ -166,6 +167,13 @@ class AppSnapshot(Registration):  # a base generated from the listing
         description="The scope names asked for, in catalogue order."
     )
     extensions: list[AppExtension] = strawberry.field(description="The extensions sent to review.")
+
+    @strawberry.field(
+        description="The scopes asked for with their labels, in catalogue order, as the consent "
+        "page shows them."
+    )
+    def scope_details(self) -> list[Scope]:
+        return Scope.listed(self.scopes)
 
     @classmethod
     def from_dict(cls, snapshot: dict[str, Any]) -> AppSnapshot:

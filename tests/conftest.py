@@ -12,6 +12,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,13 +48,9 @@ async def _on_server(server_url: str, statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str | None]:
-    """A scratch PostgreSQL database for the whole run, or None to use SQLite files."""
-    url = os.environ.get(TEST_DATABASE_ENV)
-    if not url:
-        yield None
-        return
+@contextmanager
+def scratch_postgres(url: str) -> Iterator[str]:
+    """A new database on the server `url` names, dropped afterwards."""
     server, _, prefix = url.rpartition("/")
     name = f"{prefix or 'devhub_test'}_{uuid.uuid4().hex[:10]}"
     asyncio.run(_on_server(f"{server}/postgres", f'CREATE DATABASE "{name}"'))
@@ -61,6 +58,17 @@ def postgres_url() -> Iterator[str | None]:
         yield f"{server}/{name}"
     finally:
         asyncio.run(_on_server(f"{server}/postgres", f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A scratch PostgreSQL database for the whole run, or None to use SQLite files."""
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if not url:
+        yield None
+        return
+    with scratch_postgres(url) as scratch:
+        yield scratch
 
 
 @pytest.fixture

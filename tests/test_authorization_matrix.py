@@ -224,7 +224,10 @@ PUBLIC = {
 }
 
 BACKOFFICE = {
+    "viewer": ("{ viewer { id } }", REVIEWERS),
     "reviewQueue": ("{ reviewQueue { edges { node { id } } } }", REVIEWERS),
+    "apps": ("{ apps { nodes { id } } }", REVIEWERS),
+    "app": ("query Q($listed: ID!) { app(id: $listed) { id } }", REVIEWERS),
     "submission": (
         "query Q($submission: ID!) { submission(id: $submission) { id } }",
         REVIEWERS,

@@ -159,6 +159,10 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
             "SELECT e.kind FROM app_extension e JOIN app a ON a.id = e.app_id"
             " WHERE a.status = 'PUBLISHED' ORDER BY e.position"
         ).fetchall()
+        waiting = db.execute(
+            "SELECT kind FROM submission WHERE status = 'PENDING' ORDER BY kind"
+        ).fetchall()
+        reported = db.execute("SELECT open_reports FROM app_rating").fetchall()
     assert statuses == {
         ("PUBLIC", "DRAFT"),
         ("PUBLIC", "IN_REVIEW"),
@@ -170,6 +174,8 @@ def test_seed_demo_creates_accounts_and_apps_in_every_status(sqlite_url: str):
     assert reviewers == [("reviewer@devhub-demo.example",)]
     assert published_extensions == [("JSON_PANEL",), ("LINK_ACTION",)]
     assert reviewed == [(4, 1, 4, 1)]  # stars, the app's count and sum, and a reply
+    assert waiting == [("LISTING",), ("REVISION",)]  # the review console has both kinds to show
+    assert reported == [(1,)]  # and a review in the moderation queue
 
     production = run_cli("seed-demo", env={**env, "DEVHUB_ENV": "production"})
     assert production.returncode == 2 and "development" in production.stderr

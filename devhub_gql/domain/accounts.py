@@ -146,8 +146,16 @@ async def sign_up(
         raise _email_taken_error() from None
 
 
-async def sign_in(*, email: str, password: str, now: datetime, session_ttl: timedelta) -> SignedIn:
-    """Wrong email and wrong password give the same answer, in about the same time."""
+async def sign_in(
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    session_ttl: timedelta,
+    reviewers_only: bool = False,
+) -> SignedIn:
+    """Wrong email and wrong password give the same answer, in about the same time. With
+    `reviewers_only` (the back-office console), anyone else is refused before a session opens."""
     normalized = normalize_email(email)
     user = await User.get_or_none(email=normalized) if normalized else None
     valid = await secrets.verify_password(
@@ -155,6 +163,8 @@ async def sign_in(*, email: str, password: str, now: datetime, session_ttl: time
     )
     if user is None or not valid:
         raise UserErrors.single(None, ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
+    if reviewers_only and not user.is_reviewer:
+        raise Forbidden("The back-office is for reviewers only.")
     return await _open_session(user, now, session_ttl)
 
 

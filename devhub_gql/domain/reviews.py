@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
-from devhub_gql.domain.apps import clean_fields
+from devhub_gql.domain.apps import AppView, app_views, clean_fields
 from devhub_gql.domain.errors import (
     ErrorCode,
     Forbidden,
@@ -28,6 +28,7 @@ from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_
 from devhub_gql.models import (
     App,
     AppStatus,
+    AppType,
     AuditAction,
     AuditEntry,
     PendingRevision,
@@ -261,6 +262,20 @@ async def decide(
 # The listing text a reviewer may fix (typos), as Pipedrive's Marketplace team may.
 EDITABLE_TEXT = ("name", "summary", "description")
 EDITABLE_STATUSES = (AppStatus.IN_REVIEW, AppStatus.APPROVED, AppStatus.PUBLISHED)
+
+
+def reviewed_apps(search: str | None) -> Callable[[int, int], Awaitable[list[AppView]]]:
+    """Public apps a reviewer may act on (in review, approved or published), by name, a page at a
+    time: one statement for the page's ids, one for the apps."""
+    found = App.filter(type=AppType.PUBLIC, status__in=EDITABLE_STATUSES, deleted_at=None)
+    if search and search.strip():
+        found = found.filter(name__icontains=search.strip())
+
+    async def read(start: int, limit: int) -> list[AppView]:
+        rows = await found.order_by("name", "id").offset(start).limit(limit).only("id")
+        return [view for view in await app_views([row.id for row in rows]) if view is not None]
+
+    return read
 
 
 async def edit_listing_text(

@@ -7,8 +7,10 @@ the tests are skipped, saying which one is missing.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ import pytest
 
 from tests.browser.app_site import AppSite
 from tests.browser.world import World, build_world
+from tests.conftest import TEST_DATABASE_ENV, scratch_postgres
 from tests.processes import cli, service_env, start_server
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _chromium() -> str | None:
+def chromium_executable() -> str | None:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
@@ -44,7 +47,7 @@ def chromium_path() -> str:
         import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"the Playwright package cannot be imported ({exc}): install the dev extras")
-    path = _chromium()
+    path = chromium_executable()
     if path is None:
         pytest.skip(
             f"no Chromium at {CHROMIUM} or on PATH (`make browser` installs it where it can)"
@@ -64,18 +67,23 @@ def app_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppSite]:
 def world(
     chromium_path: str, app_site: AppSite, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    directory = tmp_path_factory.mktemp("service")
-    # Every test signs in on the page; the per-IP sign-in limit is not what these tests are about.
-    env = service_env(
-        f"sqlite://{directory / 'devhub.sqlite3'}", DEVHUB_SIGN_IN_LIMIT_PER_MINUTE="1000"
-    )
-    cli(env, "migrate")
-    server = start_server(env)
-    try:
-        yield build_world(env, f"http://127.0.0.1:{env['DEVHUB_PORT']}", app_site.url)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with ExitStack() as stack:
+        # The service's own database: PostgreSQL where the suite runs on it, else a SQLite file.
+        server_url = os.environ.get(TEST_DATABASE_ENV)
+        database_url = (
+            stack.enter_context(scratch_postgres(server_url))
+            if server_url
+            else f"sqlite://{tmp_path_factory.mktemp('service') / 'devhub.sqlite3'}"
+        )
+        # Every test signs in on a page; the per-IP sign-in limit is not what they are about.
+        env = service_env(database_url, DEVHUB_SIGN_IN_LIMIT_PER_MINUTE="1000")
+        cli(env, "migrate")
+        server = start_server(env)
+        try:
+            yield build_world(env, f"http://127.0.0.1:{env['DEVHUB_PORT']}", app_site.url)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -97,15 +105,16 @@ def console_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Browser, world: World, console_errors: list[str]) -> Iterator[Page]:
-    """A fresh browser context (no storage shared between tests) that reaches only 127.0.0.1."""
+def open_tab(browser: Browser, console_errors: list[str]) -> Page:
+    """A fresh browser context (no storage shared) that reaches only 127.0.0.1; what it tried to
+    reach elsewhere is logged as an error, so a test fails on it."""
     context = browser.new_context(ignore_https_errors=True, locale="en-US")
 
     def only_local(route: Route) -> None:
         if urlsplit(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
+            console_errors.append(f"blocked a request to {route.request.url}")
             route.abort()
 
     context.route("**/*", only_local)
@@ -118,5 +127,19 @@ def page(browser: Browser, world: World, console_errors: list[str]) -> Iterator[
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: console_errors.append(str(error)))
+    return tab
+
+
+@pytest.fixture
+def page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
+    tab = open_tab(browser, console_errors)
     yield tab
-    context.close()
+    tab.context.close()
+
+
+@pytest.fixture
+def second_page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
+    """Another person's browser: a context of its own, beside `page`."""
+    tab = open_tab(browser, console_errors)
+    yield tab
+    tab.context.close()

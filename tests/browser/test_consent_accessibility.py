@@ -4,38 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tests.browser.accessibility import (
+    UNNAMED_CONTROLS,
+    assert_focus_is_visible,
+    assert_text_meets_aa,
+)
 from tests.browser.consent_page import expect, land_on, sign_in
-from tests.browser.wcag import AA_NON_TEXT, AA_TEXT, contrast, focus_ring, text_contrasts
 from tests.browser.world import World
 from tests.oauth.support import query_of
 from tests.support import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
-
-UNNAMED_CONTROLS = """() => [...document.querySelectorAll("input, button, select, textarea, img")]
-  .filter((element) => element.checkVisibility())
-  .filter((element) => {
-    if (element.tagName === "IMG") return !element.hasAttribute("alt");
-    if (element.tagName === "BUTTON") return !element.textContent.trim();
-    return ![...element.labels].some((label) => label.textContent.trim());
-  })
-  .map((element) => element.outerHTML)"""
-
-
-def assert_focus_is_visible(locator: Locator) -> None:
-    expect(locator).to_be_focused()
-    ring = focus_ring(locator)
-    assert ring["focusVisible"] and ring["outlineStyle"] != "none", ring
-    assert ring["outlineWidth"] >= 2, ring
-    assert contrast(ring["outline"], ring["behind"]) >= AA_NON_TEXT, ring
-
-
-def assert_text_meets_aa(page: Page, screen: str) -> int:
-    measured = text_contrasts(page)
-    too_faint = [item for item in measured if item.ratio < AA_TEXT]
-    assert too_faint == [], f"{screen}: text below {AA_TEXT}:1: {too_faint}"
-    return len(measured)
+    from playwright.sync_api import Page
 
 
 def test_every_field_button_and_image_has_an_accessible_name(page: Page, world: World):

@@ -85,6 +85,9 @@ class World:
     developer: User
     customer: User  # admin of a production company: installs anything open to all
     member: User  # a regular member of the same company: no admin scope
+    reviewer: User  # of the marketplace team, as `devhub-gql reviewers add` makes one
+    second_reviewer: User
+    site_url: str  # the third-party app's site (https), for apps the tests make
     deal_sync: ClientApp  # published, several scopes, an icon
     deal_sync_labels: list[str]
     account_admin: ClientApp  # published, asks for the admin scope
@@ -99,6 +102,10 @@ class World:
         """The built-in page opened directly, as a link or another front end might."""
         query = {"client_id": client_id, "redirect_uri": redirect_uri, **extra}
         return f"{self.service_url}/oauth/consent?{urlencode(query)}"
+
+
+def member_input(email: str) -> dict[str, str]:
+    return {"email": email, "name": "Member", "password": PASSWORD, "role": "REGULAR"}
 
 
 def sign_up(api: Api, email: str, company: str, kind: str) -> User:
@@ -159,14 +166,21 @@ def build_world(env: dict[str, str], service_url: str, site_url: str) -> World:
         developer = sign_up(api, "dev@example.com", "Dev Studio", "SANDBOX")
         customer = sign_up(api, "buyer@example.com", "Buyer Co", "PRODUCTION")
         reviewer = sign_up(api, "reviewer@marketplace.example", "Marketplace Team", "PRODUCTION")
-        cli(env, "reviewers", "add", reviewer.email)
-        member_input = {
-            "email": "member@example.com",
-            "name": "Member",
-            "password": PASSWORD,
-            "role": "REGULAR",
-        }
-        api.payload(ADD_MEMBER, "addCompanyMember", {"input": member_input}, customer.token)
+        second_reviewer = User("second-reviewer@marketplace.example", "")  # the console only
+        api.payload(
+            ADD_MEMBER,
+            "addCompanyMember",
+            {"input": {**member_input(second_reviewer.email), "name": "Sam Second"}},
+            reviewer.token,
+        )
+        for email in (reviewer.email, second_reviewer.email):
+            cli(env, "reviewers", "add", email)
+        api.payload(
+            ADD_MEMBER,
+            "addCompanyMember",
+            {"input": member_input("member@example.com")},
+            customer.token,
+        )
         member = User("member@example.com", "")  # signs in on the page only
 
         deal_sync = listed_app(api, developer, reviewer, "Deal Sync", site_url, DEAL_SYNC_SCOPES)
@@ -184,6 +198,9 @@ def build_world(env: dict[str, str], service_url: str, site_url: str) -> World:
             developer=developer,
             customer=customer,
             member=member,
+            reviewer=reviewer,
+            second_reviewer=second_reviewer,
+            site_url=site_url,
             deal_sync=deal_sync,
             deal_sync_labels=[scope["label"] for scope in scopes["app"]["scopes"]],
             account_admin=account_admin,

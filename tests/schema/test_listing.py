@@ -58,7 +58,7 @@ def test_the_types_carry_no_listing_field_the_declaration_lacks():
             "extensions",
             "extensionSigningSecret",
         },
-        "AppSnapshot": {"type", "scopes", "extensions"},
+        "AppSnapshot": {"type", "scopes", "scopeDetails", "extensions"},
         "UpdateAppInput": {"id", "scopes"},
     }
     for type_name, extra in own.items():

@@ -1,0 +1,117 @@
+"""What a reviewer does in the review console, in the words of the page; and the submissions the
+tests review, made through the public API as a developer makes them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tests.browser.consent_page import expect
+from tests.browser.world import Api, User, World, draft_app, publish
+from tests.oauth.support import ClientApp
+from tests.support import COMPLETE_LISTING, PASSWORD, SUBMIT, UPDATE_APP
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+APP_STATE = """
+query State($id: ID!) {
+  app(id: $id) {
+    status name summary
+    latestRejection { reasons { code message } note }
+    reviewHistory { kind status note }
+    pendingRevision { status }
+  }
+}
+"""
+
+
+def open_console(page: Page, world: World, path: str = "") -> None:
+    page.goto(f"{world.service_url}/backoffice/{path}")
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    expect(page.get_by_role("heading", name="Sign in to the review console")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in(page: Page, world: World, reviewer: User, path: str = "") -> None:
+    open_console(page, world, path)
+    sign_in(page, reviewer.email)
+    expect(page.get_by_text(f"({reviewer.email})")).to_be_visible()
+
+
+def submission_path(submission_id: str) -> str:
+    return f"#/submissions/{submission_id}"
+
+
+def confirm(page: Page, title: str, action: str) -> None:
+    dialog = page.get_by_role("dialog", name=title)
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=action, exact=True).click()
+    expect(dialog).to_be_hidden()
+
+
+def outcome(page: Page) -> Locator:
+    return page.locator("main .flash")
+
+
+def _draft(api: Api, world: World, name: str) -> ClientApp:
+    """A draft public app with a complete listing whose images are on the app's own site."""
+    slug = name.lower().replace(" ", "-")
+    listing = {
+        **COMPLETE_LISTING,
+        "callbackUrl": f"{world.site_url}/callback/{slug}",
+        "iconUrl": f"{world.site_url}/icon.png",
+        "listingImageUrls": [f"{world.site_url}/icon.png"],
+    }
+    return draft_app(api, world.developer, name, listing["callbackUrl"], **listing)
+
+
+def submitted_listing(world: World, name: str) -> tuple[str, str]:
+    """A new app sent to review: (app id, submission id)."""
+    api = Api(world.service_url)
+    try:
+        app = _draft(api, world, name)
+        submitted = api.payload(SUBMIT, "submitAppForReview", {"id": app.id}, world.developer.token)
+        return app.id, submitted["submission"]["id"]
+    finally:
+        api.close()
+
+
+def published_app(world: World, name: str) -> str:
+    api = Api(world.service_url)
+    try:
+        app = _draft(api, world, name)
+        publish(api, world.developer, world.reviewer, app)
+        return app.id
+    finally:
+        api.close()
+
+
+def submitted_revision(world: World, name: str) -> tuple[str, str]:
+    """A published app whose developer sends a revision: one more scope and a new callback."""
+    app_id = published_app(world, name)
+    api = Api(world.service_url)
+    try:
+        changes = {
+            "id": app_id,
+            "scopes": ["base", "deals:read", "contacts:read"],
+            "callbackUrl": f"{world.site_url}/callback/v2",
+        }
+        api.payload(UPDATE_APP, "updateApp", {"input": changes}, world.developer.token)
+        submitted = api.payload(SUBMIT, "submitAppForReview", {"id": app_id}, world.developer.token)
+        assert submitted["submission"]["kind"] == "REVISION", submitted
+        return app_id, submitted["submission"]["id"]
+    finally:
+        api.close()
+
+
+def app_state(world: World, app_id: str) -> dict[str, Any]:
+    """The app as its developer sees it through the public API."""
+    api = Api(world.service_url)
+    try:
+        return api.data(APP_STATE, {"id": app_id}, token=world.developer.token)["app"]
+    finally:
+        api.close()
