@@ -7,12 +7,23 @@ from typing import TYPE_CHECKING, Any
 
 from tests.browser.consent_page import expect
 from tests.browser.world import Api, User, World, draft_app, publish
-from tests.oauth.support import ClientApp
+from tests.oauth.support import APPROVE_AUTHORIZATION, ClientApp, query_of
 from tests.support import COMPLETE_LISTING, PASSWORD, SUBMIT, UPDATE_APP
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
+RATE = """
+mutation Rate($input: RateAppInput!) {
+  rateApp(input: $input) { review { id } userErrors { field code message } }
+}
+"""
+LISTING_ID = "query L($slug: String!) { marketplaceApp(slug: $slug) { id } }"
+REPORT = """
+mutation Report($input: ReportReviewInput!) {
+  reportReview(input: $input) { reported userErrors { field code message } }
+}
+"""
 APP_STATE = """
 query State($id: ID!) {
   app(id: $id) {
@@ -90,6 +101,38 @@ def published_app(world: World, name: str) -> str:
         api.close()
 
 
+def reported_review(world: World, app_name: str, title: str) -> str:
+    """A published app the customer installed (consent, then the code exchange) and rated; the
+    developer reports the review. Returns the app's id."""
+    api = Api(world.service_url)
+    try:
+        app = _draft(api, world, app_name)
+        publish(api, world.developer, world.reviewer, app)
+        request = {"clientId": app.client_id, "redirectUri": app.callback_url}
+        approved = api.payload(
+            APPROVE_AUTHORIZATION, "approveAuthorization", {"input": request}, world.customer.token
+        )
+        exchanged = api.http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": query_of(approved["redirectUrl"])["code"],
+                "redirect_uri": app.callback_url,
+            },
+            auth=(app.client_id, app.client_secret),
+        )
+        assert exchanged.status_code == 200, exchanged.text
+        slug = app_name.lower().replace(" ", "-")
+        listing = api.data(LISTING_ID, {"slug": slug})["marketplaceApp"]["id"]
+        rating = {"appId": listing, "stars": 2, "title": title, "body": "It lost my deals."}
+        rated = api.payload(RATE, "rateApp", {"input": rating}, world.customer.token)
+        report = {"reviewId": rated["review"]["id"], "reason": "Blames the app for a CRM outage."}
+        api.payload(REPORT, "reportReview", {"input": report}, world.developer.token)
+        return app.id
+    finally:
+        api.close()
+
+
 def submitted_revision(world: World, name: str) -> tuple[str, str]:
     """A published app whose developer sends a revision: one more scope and a new callback."""
     app_id = published_app(world, name)
@@ -104,6 +147,20 @@ def submitted_revision(world: World, name: str) -> tuple[str, str]:
         submitted = api.payload(SUBMIT, "submitAppForReview", {"id": app_id}, world.developer.token)
         assert submitted["submission"]["kind"] == "REVISION", submitted
         return app_id, submitted["submission"]["id"]
+    finally:
+        api.close()
+
+
+def public_reviews(world: World, app_name: str) -> list[str]:
+    """The titles of the reviews the marketplace shows on the app's listing, signed out."""
+    api = Api(world.service_url)
+    try:
+        listing = api.data(
+            "query L($slug: String!) { marketplaceApp(slug: $slug) {"
+            " reviews { nodes { title } } } }",
+            {"slug": app_name.lower().replace(" ", "-")},
+        )
+        return [review["title"] for review in listing["marketplaceApp"]["reviews"]["nodes"]]
     finally:
         api.close()
 

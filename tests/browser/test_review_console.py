@@ -18,7 +18,9 @@ from tests.browser.console_page import (
     confirm,
     open_console,
     outcome,
+    public_reviews,
     published_app,
+    reported_review,
     sign_in,
     signed_in,
     submission_path,
@@ -240,6 +242,32 @@ def test_a_reviewer_unpublishes_with_a_reason(page: Page, world: World):
     )
     expect(page.locator("#audit-log")).to_contain_text("Its privacy policy is gone.")
     assert app_state(world, app_id)["status"] == "APPROVED"
+
+
+def test_a_reviewer_hides_one_reported_review_and_keeps_another(page: Page, world: World):
+    hidden_app = reported_review(world, "Blamed Board", "Lost everything")
+    reported_review(world, "Fair Funnel", "Too slow")
+    signed_in(page, world, world.reviewer, "#/reported")
+
+    hidden = page.get_by_role("article", name="Blamed Board: 2 of 5 stars — Lost everything")
+    expect(hidden).to_contain_text("Blames the app for a CRM outage.")
+    expect(hidden).to_contain_text(world.customer.email)
+    hidden.get_by_role("button", name="Hide the review").click()
+    expect(hidden.get_by_role("alert")).to_have_text("Give a reason: the author reads it.")
+    hidden.get_by_label("Reason for hiding (shown to the author)").fill("Off-topic: an outage.")
+    hidden.get_by_role("button", name="Hide the review").click()
+    expect(outcome(page)).to_have_text("Hidden: the review left the listing.")
+    expect(hidden).to_have_count(0)
+
+    kept = page.get_by_role("article", name="Fair Funnel: 2 of 5 stars — Too slow")
+    kept.get_by_role("button", name="Keep the review").click()
+    expect(outcome(page)).to_have_text("Kept: its reports are closed.")
+    expect(kept).to_have_count(0)
+
+    page.goto(f"{world.service_url}/backoffice/#/apps/{hidden_app}")
+    expect(page.locator("#audit-log")).to_contain_text("Off-topic: an outage.")
+    assert public_reviews(world, "Blamed Board") == []
+    assert public_reviews(world, "Fair Funnel") == ["Too slow"]
 
 
 def test_the_keyboard_alone_claims_and_approves_with_a_visible_focus(page: Page, world: World):
