@@ -222,7 +222,7 @@ def create_app(
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
             *oauth_routes(oauth, settings, token_limiter, metrics),
             *health_routes(readiness),
-            *metrics_routes(clock, metrics, outbox_depth),
+            *metrics_routes(clock, metrics, outbox_depth, settings.metrics_token),
             Route(manifests.SCHEMA_PATH, _manifest_schema, methods=["GET"]),
             *unsubscribe_routes(settings, clock),
             *console.console_routes(settings, clock, limiters.sign_in),

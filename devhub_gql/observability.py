@@ -13,6 +13,7 @@ share the label "other".
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import re
@@ -213,11 +214,29 @@ class OutboxFigures(Protocol):
     def oldest_pending_seconds(self) -> float: ...
 
 
+def _bearer_matches(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
 def metrics_routes(
-    clock: Clock, metrics: Metrics, outbox_depth: Callable[[datetime], Awaitable[OutboxFigures]]
+    clock: Clock,
+    metrics: Metrics,
+    outbox_depth: Callable[[datetime], Awaitable[OutboxFigures]],
+    token: str | None = None,
 ) -> list[Route]:
     async def exposition(request: Request) -> Response:
-        """The Prometheus exposition, with the outbox figures read from the database just now."""
+        """The Prometheus exposition, with the outbox figures read from the database just now;
+        behind DEVHUB_METRICS_TOKEN when set (for deployments without a proxy in front)."""
+        if token is not None and not _bearer_matches(request, token):
+            return Response(
+                "Send the metrics token: Authorization: Bearer <DEVHUB_METRICS_TOKEN>.\n",
+                status_code=401,
+                media_type="text/plain",
+                headers={"www-authenticate": 'Bearer realm="metrics"'},
+            )
         depth = await outbox_depth(clock.now())
         for status, count in depth.counts.items():
             metrics.outbox_messages.labels(status).set(count)

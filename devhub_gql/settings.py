@@ -53,6 +53,7 @@ class Settings:
     smtp_url: str | None = None
     claim_minutes: int = 30
     mail_from: str = "DevHub <no-reply@devhub.example>"
+    metrics_token: str | None = None
 
     @property
     def graphiql(self) -> bool:
@@ -120,6 +121,7 @@ class Settings:
             smtp_url=_smtp_url(env),
             claim_minutes=_integer(env, "DEVHUB_CLAIM_MINUTES", 30, low=1, high=24 * 60),
             mail_from=env.get("DEVHUB_MAIL_FROM") or "DevHub <no-reply@devhub.example>",
+            metrics_token=_metrics_token(env),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
@@ -127,6 +129,13 @@ class Settings:
             forwarded_allow_ips=_forwarded_allow_ips(env),
             shutdown_grace_seconds=_seconds(env, "DEVHUB_SHUTDOWN_GRACE_SECONDS", 30.0),
         )
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    value = env.get("DEVHUB_METRICS_TOKEN") or None
+    if value is not None and len(value) < 32:
+        raise SettingsError("DEVHUB_METRICS_TOKEN must be at least 32 characters")
+    return value
 
 
 def _smtp_url(env: Mapping[str, str]) -> str | None:

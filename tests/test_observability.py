@@ -245,3 +245,30 @@ async def test_traces_go_to_the_otlp_endpoint_and_continue_the_callers_trace(tmp
     assert attributes["devhub.sql_statements"].int_value >= 1
     service = {a.key: a.value.string_value for a in resource.attributes}["service.name"]
     assert service == "devhub-under-test"
+
+
+async def test_metrics_can_require_a_bearer_token(settings, clock, database):
+    from dataclasses import replace
+
+    from devhub_gql.app import create_app
+
+    token = "m" * 40
+    service = create_app(replace(settings, metrics_token=token), clock=clock, manage_database=False)
+    transport = httpx.ASGITransport(app=service)
+    async with httpx.AsyncClient(transport=transport, base_url="http://devhub.test") as http:
+        refused = await http.get("/metrics")
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"] == 'Bearer realm="metrics"'
+        assert "devhub_http_requests_total" not in refused.text
+        wrong = await http.get("/metrics", headers={"authorization": f"Bearer {'x' * 40}"})
+        assert wrong.status_code == 401
+        allowed = await http.get("/metrics", headers={"authorization": f"Bearer {token}"})
+        assert allowed.status_code == 200
+        assert "devhub_http_requests_total" in allowed.text
+
+
+def test_a_short_metrics_token_stops_start_up():
+    from devhub_gql.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="DEVHUB_METRICS_TOKEN"):
+        Settings.from_env({"DEVHUB_METRICS_TOKEN": "short"})
