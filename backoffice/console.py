@@ -23,7 +23,7 @@ from starlette.routing import Route
 from devhub_gql.clock import Clock
 from devhub_gql.domain import accounts
 from devhub_gql.domain.errors import AccessError, UserErrors
-from devhub_gql.ratelimit import RateLimiter
+from devhub_gql.ratelimit import LimitStoreDown, RateLimiter, account_key
 from devhub_gql.settings import Settings
 
 COOKIE = "devhub_console"
@@ -31,6 +31,7 @@ CONSOLE_HEADER = "x-devhub-console"
 COOKIE_PATH = "/backoffice"
 FILES = Path(__file__).with_name("console")
 ASSETS = {"console.js": "text/javascript", "console.css": "text/css"}
+PAUSED = "Signing in is paused for a few seconds; retry shortly."
 
 # Scripts and styles from the service only, never inline; images are the listing's own (https).
 POLICY = (
@@ -54,7 +55,7 @@ def _problem(status: int, code: str, message: str, **headers: str) -> JSONRespon
     )
 
 
-def console_routes(settings: Settings, clock: Clock, sign_in_limiter: RateLimiter) -> list[Route]:
+def console_routes(settings: Settings, clock: Clock, failures: RateLimiter) -> list[Route]:
     secure = settings.public_url.startswith("https://")
 
     async def page(_: Request) -> Response:
@@ -75,8 +76,17 @@ def console_routes(settings: Settings, clock: Clock, sign_in_limiter: RateLimite
     async def sign_in(request: Request) -> Response:
         if request.headers.get(CONSOLE_HEADER) != "1":
             return _problem(403, "FORBIDDEN", "Sign in from the console.")
+        try:
+            body: Any = orjson.loads(await request.body())
+            email, password = str(body["email"]), str(body["password"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return _problem(400, "BAD_REQUEST", "Send JSON with an email and a password.")
         host = request.client.host if request.client else "unknown"
-        retry_after = sign_in_limiter.retry_after(f"ip:{host}")
+        keys = (f"ip:{host}", account_key(email))  # failed sign-ins count, as on /graphql
+        try:
+            retry_after = await failures.over(*keys)
+        except LimitStoreDown:
+            return _problem(503, "SERVICE_UNAVAILABLE", PAUSED, **{"retry-after": "5"})
         if retry_after is not None:
             return _problem(
                 429,
@@ -84,11 +94,6 @@ def console_routes(settings: Settings, clock: Clock, sign_in_limiter: RateLimite
                 f"Too many attempts; retry in {retry_after} s.",
                 **{"retry-after": str(retry_after)},
             )
-        try:
-            body: Any = orjson.loads(await request.body())
-            email, password = str(body["email"]), str(body["password"])
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _problem(400, "BAD_REQUEST", "Send JSON with an email and a password.")
         try:
             signed_in = await accounts.sign_in(
                 email=email,
@@ -98,6 +103,10 @@ def console_routes(settings: Settings, clock: Clock, sign_in_limiter: RateLimite
                 reviewers_only=True,
             )
         except UserErrors as refused:
+            try:
+                await failures.count(*keys)
+            except LimitStoreDown:
+                return _problem(503, "SERVICE_UNAVAILABLE", PAUSED, **{"retry-after": "5"})
             return _problem(401, "INVALID_CREDENTIALS", refused.errors[0].message)
         except AccessError as refused:
             return _problem(403, refused.code, str(refused))

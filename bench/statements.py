@@ -20,7 +20,7 @@ from sqlalchemy import event
 from tortoise import Tortoise
 
 from bench import authlib_peer
-from bench.processes import RESPONSE_CACHE_OFF, TOKEN_LIMIT_PER_MINUTE
+from bench.processes import RESPONSE_CACHE_OFF
 from bench.scenarios import AUTHLIB, OPERATIONS, SERVICE, UNCACHED, Operation
 from devhub_gql.app import create_app
 from devhub_gql.db import tortoise_config
@@ -45,7 +45,6 @@ async def in_process_client(
             "DATABASE_URL": database_url,
             "DEVHUB_ENV": "development",
             "DEVHUB_LOG_LEVEL": "WARNING",
-            "DEVHUB_TOKEN_LIMIT_PER_MINUTE": str(TOKEN_LIMIT_PER_MINUTE),
             **(env or {}),
         }
     )

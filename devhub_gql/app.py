@@ -48,7 +48,7 @@ from devhub_gql.observability import (
     note_operation,
 )
 from devhub_gql.outbox.worker import OutboxWorker, outbox_depth
-from devhub_gql.ratelimit import Limiters, RateLimiter
+from devhub_gql.ratelimit import Limiters, counters_for
 from devhub_gql.response_cache import ResponseCache
 from devhub_gql.settings import Settings
 from resolvers.loaders import Loaders
@@ -191,11 +191,14 @@ def create_app(
     metrics = Metrics()
     oauth = DevhubOAuthServer(settings, clock)
     readiness = Readiness(settings.database_url)
-    limiters = Limiters(
-        sign_in=RateLimiter(settings.sign_in_limit_per_minute, 60, clock),
-        reviews=RateLimiter(settings.review_limit_per_minute, 60, clock),
+    limiters = Limiters.build(
+        counters=counters_for(settings.redis_url, settings.redis_prefix),
+        clock=clock,
+        sign_in_failures=settings.sign_in_limit_per_minute,
+        reviews=settings.review_limit_per_minute,
+        token_failures=settings.token_failure_limit_per_minute,
+        token_volume=settings.token_limit_per_minute,
     )
-    token_limiter = RateLimiter(settings.token_limit_per_minute, 60, clock)
 
     public_schema = create_schema(
         introspection=settings.introspection, max_depth=settings.max_query_depth
@@ -220,12 +223,12 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
-            *oauth_routes(oauth, settings, token_limiter, metrics),
+            *oauth_routes(oauth, settings, limiters, metrics),
             *health_routes(readiness),
             *metrics_routes(clock, metrics, outbox_depth, settings.metrics_token),
             Route(manifests.SCHEMA_PATH, _manifest_schema, methods=["GET"]),
             *unsubscribe_routes(settings, clock),
-            *console.console_routes(settings, clock, limiters.sign_in),
+            *console.console_routes(settings, clock, limiters.sign_in_failures),
             *ide.asset_routes(),
         ],
         lifespan=lifespan,

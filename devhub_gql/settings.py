@@ -43,7 +43,10 @@ class Settings:
     consent_url: str | None = None
     api_domain_template: str = "https://company{company_id}.api.devhub.example"
     sign_in_limit_per_minute: int = 10
-    token_limit_per_minute: int = 600
+    token_limit_per_minute: int = 120_000
+    token_failure_limit_per_minute: int = 30
+    redis_url: str | None = None
+    redis_prefix: str = "devhub"
     review_limit_per_minute: int = 20
     cors_origins: tuple[str, ...] = ()
     outbox_first_retry_seconds: float = 30.0
@@ -108,8 +111,13 @@ class Settings:
                 env, "DEVHUB_SIGN_IN_LIMIT_PER_MINUTE", 10, low=1, high=1_000_000
             ),
             token_limit_per_minute=_integer(
-                env, "DEVHUB_TOKEN_LIMIT_PER_MINUTE", 600, low=1, high=1_000_000
+                env, "DEVHUB_TOKEN_LIMIT_PER_MINUTE", 120_000, low=1, high=100_000_000
             ),
+            token_failure_limit_per_minute=_integer(
+                env, "DEVHUB_TOKEN_FAILURE_LIMIT_PER_MINUTE", 30, low=1, high=1_000_000
+            ),
+            redis_url=_redis_url(env),
+            redis_prefix=env.get("DEVHUB_REDIS_PREFIX") or "devhub",
             review_limit_per_minute=_integer(
                 env, "DEVHUB_REVIEW_LIMIT_PER_MINUTE", 20, low=1, high=1_000_000
             ),
@@ -129,6 +137,15 @@ class Settings:
             forwarded_allow_ips=_forwarded_allow_ips(env),
             shutdown_grace_seconds=_seconds(env, "DEVHUB_SHUTDOWN_GRACE_SECONDS", 30.0),
         )
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("DEVHUB_REDIS_URL") or None
+    if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(
+            f"DEVHUB_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {value!r}"
+        )
+    return value
 
 
 def _metrics_token(env: Mapping[str, str]) -> str | None:

@@ -8,6 +8,7 @@ import strawberry
 
 from devhub_gql.domain import accounts
 from devhub_gql.domain.accounts import SignedIn
+from devhub_gql.ratelimit import account_key
 from resolvers.base import attempt
 from schema.accounts import (
     AddCompanyMemberInput,
@@ -65,7 +66,10 @@ async def sign_in(
         SignInInput, strawberry.argument(description="The email address and password.")
     ],
 ) -> SignInPayload:
-    info.context.check_rate(info.context.limiters.sign_in, f"ip:{info.context.client_ip()}")
+    # Failed attempts are what count: guessing, not signing in often.
+    failures = info.context.limiters.sign_in_failures
+    keys = (f"ip:{info.context.client_ip()}", account_key(input.email))
+    await info.context.within_budget(failures, *keys, count=False)
     outcome = await attempt(
         accounts.sign_in(
             email=input.email,
@@ -75,6 +79,7 @@ async def sign_in(
         )
     )
     if outcome.value is None:
+        await info.context.within_budget(failures, *keys)
         return SignInPayload(user_errors=outcome.user_errors)
     return _signed_in(outcome.value)
 

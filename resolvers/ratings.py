@@ -30,7 +30,7 @@ LISTING = "MarketplaceApp"
 
 async def _writer(info: Info) -> Viewer:
     viewer = await info.context.require_viewer()
-    info.context.check_rate(info.context.limiters.reviews, f"user:{viewer.user.id}")
+    await info.context.within_budget(info.context.limiters.reviews, f"user:{viewer.user.id}")
     return viewer
 
 

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from devhub_gql.clock import Clock
 from devhub_gql.domain.accounts import Identity, Viewer, authenticate
-from devhub_gql.domain.errors import RateLimited, Unauthenticated
+from devhub_gql.domain.errors import RateLimited, Unauthenticated, Unavailable
 from devhub_gql.observability import current_record
-from devhub_gql.ratelimit import Limiters, RateLimiter
+from devhub_gql.ratelimit import STORE_RETRY_SECONDS, Limiters, LimitStoreDown, RateLimiter
 from devhub_gql.settings import Settings
 
 if TYPE_CHECKING:  # both import schema types in turn; at run time the context just holds them
@@ -63,9 +63,15 @@ class Context:
     def client_ip(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 
-    def check_rate(self, limiter: RateLimiter, key: str) -> None:
-        """Refuse with 429 and Retry-After when `key` is over its budget."""
-        retry_after = limiter.retry_after(key)
+    async def within_budget(self, limiter: RateLimiter, *keys: str, count: bool = True) -> None:
+        """Refuse with 429 and Retry-After when a key is over its budget (counting this request,
+        unless `count` is False), or with 503 when the budget fails closed and its store is down."""
+        try:
+            retry_after = await (limiter.count(*keys) if count else limiter.over(*keys))
+        except LimitStoreDown:
+            self.response.status_code = 503
+            self.response.headers["retry-after"] = str(int(STORE_RETRY_SECONDS))
+            raise Unavailable("Signing in is paused for a few seconds; retry shortly.") from None
         if retry_after is not None:
             self.response.status_code = 429
             self.response.headers["retry-after"] = str(retry_after)

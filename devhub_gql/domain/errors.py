@@ -100,6 +100,11 @@ class RateLimited(AccessError):
     default_message = "Too many attempts; wait a little and try again."
 
 
+class Unavailable(AccessError):
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "Not available just now; retry in a few seconds."
+
+
 class BadRequest(AccessError):
     """An argument outside what the API accepts (page size, cursor); not a validation error."""
 

@@ -23,7 +23,7 @@ from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.oauth.server import DevhubOAuthServer
 from devhub_gql.oauth.validator import client_credentials
 from devhub_gql.observability import Metrics
-from devhub_gql.ratelimit import RateLimiter
+from devhub_gql.ratelimit import Limiters
 from devhub_gql.settings import Settings
 
 FORM = "application/x-www-form-urlencoded"
@@ -92,25 +92,64 @@ TOKEN_OUTCOMES = frozenset(
 )
 
 
+def _oauth_error(response: Response) -> str:
+    """The OAuth error code an answer carries (`error` when it carries none)."""
+    try:
+        return str(orjson.loads(response.body).get("error", "error"))
+    except (orjson.JSONDecodeError, AttributeError):
+        return "error"
+
+
 def _count_grant(metrics: Metrics, body: bytes, response: Response) -> None:
     """Token answers by grant type and outcome: `issued`, or the OAuth error code."""
     grant_type = parse_qs(body.decode("utf-8", errors="replace")).get("grant_type", ["none"])[0]
-    if response.status_code == 200:
-        outcome = "issued"
-    else:
-        try:
-            outcome = str(orjson.loads(response.body).get("error", "error"))
-        except (orjson.JSONDecodeError, AttributeError):
-            outcome = "error"
+    outcome = "issued" if response.status_code == 200 else _oauth_error(response)
     metrics.token_grants.labels(
         grant_type if grant_type in GRANTS else "other",
         outcome if outcome in TOKEN_OUTCOMES else "error",
     ).inc()
 
 
+# What guessing a client secret, a code or a refresh token produces.
+GUESSES = frozenset({"invalid_client", "invalid_grant"})
+
+
+def _too_many(retry_after: int) -> Response:
+    return JSONResponse(
+        {
+            "error": "temporarily_unavailable",
+            "error_description": f"Too many requests; retry in {retry_after} s.",
+        },
+        status_code=429,
+        headers={"retry-after": str(retry_after), "cache-control": "no-store"},
+    )
+
+
 def oauth_routes(
-    server: DevhubOAuthServer, settings: Settings, token_limiter: RateLimiter, metrics: Metrics
+    server: DevhubOAuthServer, settings: Settings, limiters: Limiters, metrics: Metrics
 ) -> list[Route]:
+    async def guarded(
+        request: Request, endpoint: Callable[[], Awaitable[Response]], *, volume: bool = False
+    ) -> Response:
+        """Refused while the client or the address has used its budget of failed attempts (and,
+        with `volume`, the client its ceiling of requests); a failed attempt counts."""
+        body = (await request.body()).decode("utf-8", errors="replace")
+        client_id = (
+            client_credentials(dict(request.headers), None, None)[0]
+            or (parse_qs(body).get("client_id", [None])[0])
+        )
+        address = f"ip:{request.client.host if request.client else 'unknown'}"
+        keys = (f"client:{client_id[:200]}", address) if client_id else (address,)
+        retry_after = await limiters.token_failures.over(*keys)
+        if retry_after is None and volume:
+            retry_after = await limiters.token_volume.count(keys[0])
+        if retry_after is not None:
+            return _too_many(retry_after)
+        response = await endpoint()
+        if response.status_code in (400, 401) and _oauth_error(response) in GUESSES:
+            await limiters.token_failures.count(*keys)
+        return response
+
     async def authorize(request: Request) -> Response:
         params = dict(request.query_params)
         params.pop("scope", None)  # scopes are fixed on the app, never chosen per request
@@ -145,28 +184,21 @@ def oauth_routes(
         return _oauth_response(headers, response_body, status)
 
     async def token(request: Request) -> Response:
-        client_id, _ = client_credentials(dict(request.headers), None, None)
-        key = f"client:{client_id}" if client_id else f"ip:{request.client and request.client.host}"
-        retry_after = token_limiter.retry_after(key)
-        if retry_after is not None:
-            response: Response = JSONResponse(
-                {
-                    "error": "temporarily_unavailable",
-                    "error_description": f"Too many token requests; retry in {retry_after} s.",
-                },
-                status_code=429,
-                headers={"retry-after": str(retry_after), "cache-control": "no-store"},
-            )
-        else:
-            response = await form_endpoint(request, server.token, required="grant_type")
+        response = await guarded(
+            request,
+            lambda: form_endpoint(request, server.token, required="grant_type"),
+            volume=True,
+        )
         _count_grant(metrics, await request.body(), response)
         return response
 
     async def revoke(request: Request) -> Response:
-        return await form_endpoint(request, server.revoke)
+        return await guarded(request, lambda: form_endpoint(request, server.revoke))
 
     async def introspect(request: Request) -> Response:
-        return await form_endpoint(request, server.introspect, writes=False)
+        return await guarded(
+            request, lambda: form_endpoint(request, server.introspect, writes=False)
+        )
 
     async def metadata(request: Request) -> Response:
         base = settings.public_url
