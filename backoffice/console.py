@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -40,11 +40,15 @@ POLICY = (
 )
 
 
-def session_cookie(request: Request) -> str | None:
-    """The console's session, if this request is the console's own (it sends the header)."""
-    if request.headers.get(CONSOLE_HEADER) != "1":
-        return None
-    return request.cookies.get(COOKIE)
+def session_cookie(connection: HTTPConnection) -> str | None:
+    """The console's session: over HTTP only from the console itself (it sends the header); over
+    WebSocket only from a browser page (it sends an Origin, which Strawberry has already checked
+    is this service's own: a page elsewhere is refused at the handshake)."""
+    if connection.scope["type"] == "websocket":
+        allowed = "origin" in connection.headers
+    else:
+        allowed = connection.headers.get(CONSOLE_HEADER) == "1"
+    return connection.cookies.get(COOKIE) if allowed else None
 
 
 def _problem(status: int, code: str, message: str, **headers: str) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import AsyncGenerator, Awaitable
 from typing import Annotated
 
 import strawberry
@@ -19,6 +19,7 @@ from backoffice.types import (
     EditListingTextPayload,
     HideReviewInput,
     ModerationPayload,
+    QueueEvent,
     RejectSubmissionInput,
     ReportedReview,
     ReviewReport,
@@ -27,7 +28,7 @@ from backoffice.types import (
     UnpublishAppInput,
     UnpublishAppPayload,
 )
-from devhub_gql.domain import audit, ratings, reviews
+from devhub_gql.domain import audit, live, ratings, reviews
 from devhub_gql.domain.errors import NotFound
 from resolvers.base import attempt, decode_id
 from schema.accounts import User
@@ -89,6 +90,13 @@ async def app(
     if found is None:
         raise NotFound("No such app.")
     return App.of(found)
+
+
+async def review_queue_events(info: Info) -> AsyncGenerator[QueueEvent, None]:
+    async for change, event in live.follow_queue(info.context.current_viewer):
+        assert event.submission_id is not None  # follow_queue passes on submissions' events
+        row = await reviews.submission_by_id(event.submission_id)
+        yield QueueEvent(change=change, submission=ReviewSubmission.from_model(row))
 
 
 async def audit_log(

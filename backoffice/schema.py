@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -16,6 +16,7 @@ from backoffice.types import (
     DecisionPayload,
     EditListingTextPayload,
     ModerationPayload,
+    QueueEvent,
     ReportedReview,
     ReviewSubmission,
     UnpublishAppPayload,
@@ -102,9 +103,20 @@ class Mutation:
     )
 
 
+@strawberry.type(
+    description="Live updates over WebSocket (graphql-transport-ws at /backoffice/graphql)."
+)
+class Subscription:
+    review_queue_events: AsyncGenerator[QueueEvent, None] = strawberry.subscription(
+        resolver=resolvers.review_queue_events,
+        description="Submissions entering, leaving, claimed or released, as it happens: two "
+        "reviewers never work on one submission unknowingly. Checked again before every event.",
+    )
+
+
 # The last extension added runs first: reviewers only, before anything looks at the input.
 guard_text_arguments(Query, Mutation)
-guard_reviewers_only(Query, Mutation)
+guard_reviewers_only(Query, Mutation, Subscription)
 
 
 class ReviewerOnlyIntrospection(SchemaExtension):
@@ -124,6 +136,7 @@ def create_backoffice_schema(*, max_depth: int = 12) -> strawberry.Schema:
     return DevhubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[App, User, Company, Submission],
         extensions=[
             *schema_extensions(introspection=True, max_depth=max_depth),

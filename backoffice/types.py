@@ -7,39 +7,24 @@ from datetime import datetime
 import strawberry
 
 from devhub_gql import models as m
-from devhub_gql.domain import reviews
+from devhub_gql.domain import live, reviews
 from schema.accounts import Company, User
 from schema.apps import App
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserErrorType, user_errors_field
 from schema.ratings import Review
-from schema.reviews import RejectionCode, Submission
+from schema.reviews import AuditAction, RejectionCode, Submission
 
-A = m.AuditAction
-AuditAction = described_enum(
-    m.AuditAction,
-    description="What an audit entry records.",
+QueueChange = described_enum(
+    live.QueueChange,
+    description="How the review queue changed.",
     values={
-        A.SUBMIT: "The developer sent the app to review (DRAFT → IN_REVIEW).",
-        A.WITHDRAW: "The developer took the app back from review (IN_REVIEW → DRAFT).",
-        A.APPROVE: "A reviewer approved the app (IN_REVIEW → APPROVED).",
-        A.REJECT: "A reviewer rejected the app, with reasons (IN_REVIEW → DRAFT).",
-        A.PUBLISH: "The developer listed the app in the marketplace (APPROVED → PUBLISHED).",
-        A.UNPUBLISH: "The developer or a reviewer took the app off the marketplace "
-        "(PUBLISHED → APPROVED).",
-        A.CHANGE_TO_LIVE: "The developer made a private app live (DRAFT → LIVE).",
-        A.DELETE: "The developer deleted the app, with a reason.",
-        A.REVISION_SUBMITTED: "The developer sent the pending revision to review.",
-        A.REVISION_WITHDRAWN: "The developer took the pending revision back from review.",
-        A.REVISION_APPROVED: "A reviewer approved the pending revision.",
-        A.REVISION_REJECTED: "A reviewer rejected the pending revision, with reasons.",
-        A.REVISION_MERGED: "The developer made the approved revision live.",
-        A.REVISION_DISCARDED: "The developer dropped the pending revision.",
-        A.LISTING_EDITED: "A reviewer fixed the listing's text; the reason gives each before and "
-        "after.",
-        A.REVIEW_HIDDEN: "A reviewer hid a user's review of the app, with a reason.",
-        A.REVIEW_REPORTS_DISMISSED: "A reviewer kept a reported review of the app.",
+        live.QueueChange.SUBMITTED: "A submission entered the queue (a new app or a revision).",
+        live.QueueChange.WITHDRAWN: "Its developer took it back (or deleted the app).",
+        live.QueueChange.CLAIMED: "A reviewer claimed it (or renewed their claim).",
+        live.QueueChange.RELEASED: "Its reviewer gave the claim back.",
+        live.QueueChange.DECIDED: "A reviewer approved or rejected it.",
     },
 )
 
@@ -257,3 +242,13 @@ class ClaimPayload:
         default=None, description="Null when refused."
     )
     user_errors: list[UserErrorType] = user_errors_field()
+
+
+@strawberry.type(description="A change of the review queue, as it is committed.")
+class QueueEvent:
+    change: QueueChange = strawberry.field(  # type: ignore[valid-type]
+        description="What happened."
+    )
+    submission: ReviewSubmission = strawberry.field(
+        description="The submission now: its status, claim and decision."
+    )

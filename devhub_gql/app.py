@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -15,16 +17,19 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from tortoise import Tortoise
 
 from backoffice import console
 from backoffice.schema import create_backoffice_schema
-from devhub_gql import ide, tracing
+from devhub_gql import events, ide, tracing
 from devhub_gql.clock import Clock, SystemClock
 from devhub_gql.db import tortoise_config
 from devhub_gql.documents import operation_count
@@ -51,6 +56,7 @@ from devhub_gql.outbox.worker import OutboxWorker, outbox_depth
 from devhub_gql.ratelimit import Limiters, counters_for
 from devhub_gql.response_cache import ResponseCache
 from devhub_gql.settings import Settings
+from devhub_gql.websocket import ConnectionSlots, TextFrames, TransportHandler
 from resolvers.loaders import Loaders
 from schema.build import create_schema
 from schema.context import Context
@@ -68,30 +74,49 @@ class GraphQLEndpoint(GraphQL):
         clock: Clock,
         oauth: DevhubOAuthServer,
         limiters: Limiters,
+        slots: ConnectionSlots,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=False,
             multipart_uploads_enabled=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.ws_subscriptions_per_connection,
         )
         self.name = name  # "graphql" or "backoffice", in logs and metrics
         self.settings = settings
         self.clock = clock
         self.oauth = oauth
         self.limiters = limiters
+        self.slots = slots
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+    graphql_transport_ws_handler_class = TransportHandler
+    websocket_adapter_class = TextFrames
+
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         return Context(
             request=request,
-            response=response,
+            # A WebSocket's operations have no HTTP answer to set headers on.
+            response=response if isinstance(response, Response) else Response(),
             settings=self.settings,
             clock=self.clock,
-            request_id=request.state.request_id,
+            request_id=getattr(request.state, "request_id", None) or new_request_id(),
             loaders=Loaders(),
             oauth=self.oauth,
             limiters=self.limiters,
         )
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """Accept `connection_init` only with a live session, within the user's connections."""
+        viewer = await context.viewer()
+        if viewer is None:
+            raise ConnectionRejectionError({"message": "Sign in first: a session token."})
+        self.slots.take(viewer.user.id)
+        context.ws_user_id = viewer.user.id
 
     async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         request_data = kwargs["request_data"]
@@ -115,13 +140,21 @@ class GraphQLEndpoint(GraphQL):
         return orjson.loads(data)
 
 
+def new_request_id() -> str:
+    """For a WebSocket, which the request-id layer (HTTP only) does not see."""
+    return secrets.token_hex(8)
+
+
 class BackofficeEndpoint(GraphQLEndpoint):
     """The back-office view looks the viewer up before validation (introspection is gated)."""
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         context = await super().get_context(request, response)
         context.session_cookie = console.session_cookie(request)
-        await context.viewer()
+        if isinstance(request, Request):  # a WebSocket's session comes with connection_init
+            await context.viewer()
         return context
 
 
@@ -176,6 +209,12 @@ def create_app(
         worker = asyncio.create_task(
             OutboxWorker(settings, clock, metrics, oauth.refresh_tally).run_forever(stop)
         )
+        # On PostgreSQL live events travel between processes and hosts through LISTEN/NOTIFY.
+        listener = (
+            None
+            if settings.is_sqlite
+            else asyncio.create_task(events.listen_to_postgres(settings.database_url, stop))
+        )
         readiness.worker = worker
         # Everything made at start-up lives as long as the process: keep it out of the garbage
         # collector's full passes, whose pauses made the latency tail.
@@ -186,6 +225,9 @@ def create_app(
         finally:
             stop.set()
             await worker
+            if listener is not None:
+                await listener
+            events.HUB.close_all()
             await Tortoise.close_connections()
 
     metrics = Metrics()
@@ -200,6 +242,7 @@ def create_app(
         token_volume=settings.token_limit_per_minute,
     )
 
+    slots = ConnectionSlots(settings.ws_connections_per_user)
     public_schema = create_schema(
         introspection=settings.introspection, max_depth=settings.max_query_depth
     )
@@ -210,6 +253,7 @@ def create_app(
         clock=clock,
         oauth=oauth,
         limiters=limiters,
+        slots=slots,
     )
     backoffice = BackofficeEndpoint(
         create_backoffice_schema(max_depth=settings.max_query_depth),
@@ -218,11 +262,14 @@ def create_app(
         clock=clock,
         oauth=oauth,
         limiters=limiters,
+        slots=slots,
     )
     starlette = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/backoffice/graphql", backoffice, methods=["GET", "POST"]),
+            WebSocketRoute("/backoffice/graphql", backoffice),
             *oauth_routes(oauth, settings, limiters, metrics),
             *health_routes(readiness),
             *metrics_routes(clock, metrics, outbox_depth, settings.metrics_token),

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
+from devhub_gql import events
 from devhub_gql.domain import (
     accounts,
     apps,
@@ -98,7 +97,7 @@ async def _extensions(developer: Viewer, app_id: int, secret_key: str, now: date
 
 async def _rated(developer: Viewer, customer: Viewer, app_id: int, now: datetime) -> None:
     """The customer installs the app and reviews it; the developer replies."""
-    async with in_transaction():
+    async with events.transaction():
         await Installation.create(
             app_id=app_id,
             company_id=customer.company_id,
@@ -216,7 +215,7 @@ async def seed_demo(*, now: datetime, allow_private: bool, secret_key: str) -> l
             now=now,
         )
         if live:  # the demo callback does not exist, so skip the reachability check
-            async with in_transaction():
+            async with events.transaction():
                 await move_app(
                     created.app, AuditAction.CHANGE_TO_LIVE, actor_id=developer.user.id, now=now
                 )

@@ -57,6 +57,9 @@ class Settings:
     claim_minutes: int = 30
     mail_from: str = "DevHub <no-reply@devhub.example>"
     metrics_token: str | None = None
+    ws_idle_seconds: float = 300.0
+    ws_connections_per_user: int = 10
+    ws_subscriptions_per_connection: int = 20
 
     @property
     def graphiql(self) -> bool:
@@ -130,6 +133,13 @@ class Settings:
             claim_minutes=_integer(env, "DEVHUB_CLAIM_MINUTES", 30, low=1, high=24 * 60),
             mail_from=env.get("DEVHUB_MAIL_FROM") or "DevHub <no-reply@devhub.example>",
             metrics_token=_metrics_token(env),
+            ws_idle_seconds=_seconds(env, "DEVHUB_WS_IDLE_SECONDS", 300.0),
+            ws_connections_per_user=_integer(
+                env, "DEVHUB_WS_CONNECTIONS_PER_USER", 10, low=1, high=10_000
+            ),
+            ws_subscriptions_per_connection=_integer(
+                env, "DEVHUB_WS_SUBSCRIPTIONS_PER_CONNECTION", 20, low=1, high=1_000
+            ),
             log_level=_choice(
                 env, "DEVHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),

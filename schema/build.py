@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import datetime
 
 import strawberry
@@ -33,6 +33,7 @@ from resolvers import (
     extensions,
     installations,
     lifecycle,
+    live,
     manifests,
     marketplace,
     nodes,
@@ -66,6 +67,7 @@ from schema.installations import (
     Installation,
     UninstallAppPayload,
 )
+from schema.live import AppEvent
 from schema.manifests import ApplyAppManifestPayload
 from schema.marketplace import MarketplaceApp, MarketplaceCollection
 from schema.notifications import (
@@ -326,6 +328,19 @@ class Mutation:
 guard_text_arguments(Query, Mutation)
 
 
+@strawberry.type(
+    description="Live updates over WebSocket (graphql-transport-ws at /graphql; send the session "
+    'token in connection_init: {"authorization": "Bearer <token>"}).'
+)
+class Subscription:
+    app_events: AsyncGenerator[AppEvent, None] = strawberry.subscription(
+        resolver=live.app_events,
+        description="An app's history as it is committed (submitted, decided, published, ...), for "
+        "its own developers; access is checked again before every event, and the subscription "
+        "ends with the session or the app.",
+    )
+
+
 class DevhubSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -357,6 +372,7 @@ def create_schema(*, introspection: bool = True, max_depth: int = 12) -> strawbe
     return DevhubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[App, User, Company, Submission, Installation],
         extensions=schema_extensions(introspection=introspection, max_depth=max_depth),
         config=StrawberryConfig(disable_field_suggestions=True, relay_max_results=MAX_PAGE_SIZE),

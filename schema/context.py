@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from devhub_gql.clock import Clock
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # both import schema types in turn; at run time the context j
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection  # a Request, or a WebSocket for subscriptions
     response: Response
     settings: Settings
     clock: Clock
@@ -33,13 +33,22 @@ class Context:
     limiters: Limiters
     # The reviewer console's HttpOnly cookie, where the back-office view accepted it.
     session_cookie: str | None = None
+    # A WebSocket's graphql-transport-ws `connection_init` payload (Strawberry sets it).
+    connection_params: dict[str, Any] | None = None
+    ws_user_id: int | None = None  # whose connection slot a WebSocket holds
     _viewer: Viewer | None = field(default=None, init=False)
     _viewer_known: bool = field(default=False, init=False)
 
     def bearer_token(self) -> str | None:
-        header = self.request.headers.get("authorization", "")
+        """From the Authorization header, or over WebSocket from `connection_init`'s payload
+        (`{"authorization": "Bearer <token>"}`: browsers cannot set a WebSocket's headers)."""
+        params = self.connection_params or {}
+        header = str(params.get("authorization") or self.request.headers.get("authorization", ""))
         scheme, _, token = header.partition(" ")
         return token.strip() or None if scheme.lower() == "bearer" else None
+
+    def session_token(self) -> str | None:
+        return self.bearer_token() or self.session_cookie
 
     async def viewer(self) -> Viewer | None:
         """The signed-in user, looked up once per request (the response cache may have)."""
@@ -48,13 +57,18 @@ class Context:
             if identity is not None:
                 self._viewer = identity.viewer
             else:
-                token = self.bearer_token() or self.session_cookie
+                token = self.session_token()
                 self._viewer = await authenticate(token, self.clock.now()) if token else None
             self._viewer_known = True
             record = current_record()
             if record is not None and self._viewer is not None:
                 record.viewer_id = self._viewer.user.id
         return self._viewer
+
+    async def current_viewer(self) -> Viewer | None:
+        """The session looked up again now (a subscription asks before every event)."""
+        token = self.session_token()
+        return await authenticate(token, self.clock.now()) if token else None
 
     def known_viewer(self) -> Viewer | None:
         """The viewer if already looked up (the back-office view does so up front)."""

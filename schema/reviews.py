@@ -239,3 +239,31 @@ class Submission(relay.Node):
             ],
             row=row,
         )
+
+
+_A = m.AuditAction
+AuditAction = described_enum(
+    m.AuditAction,
+    description="What an audit entry records.",
+    values={
+        _A.SUBMIT: "The developer sent the app to review (DRAFT → IN_REVIEW).",
+        _A.WITHDRAW: "The developer took the app back from review (IN_REVIEW → DRAFT).",
+        _A.APPROVE: "A reviewer approved the app (IN_REVIEW → APPROVED).",
+        _A.REJECT: "A reviewer rejected the app, with reasons (IN_REVIEW → DRAFT).",
+        _A.PUBLISH: "The developer listed the app in the marketplace (APPROVED → PUBLISHED).",
+        _A.UNPUBLISH: "The developer or a reviewer took the app off the marketplace "
+        "(PUBLISHED → APPROVED).",
+        _A.CHANGE_TO_LIVE: "The developer made a private app live (DRAFT → LIVE).",
+        _A.DELETE: "The developer deleted the app, with a reason.",
+        _A.REVISION_SUBMITTED: "The developer sent the pending revision to review.",
+        _A.REVISION_WITHDRAWN: "The developer took the pending revision back from review.",
+        _A.REVISION_APPROVED: "A reviewer approved the pending revision.",
+        _A.REVISION_REJECTED: "A reviewer rejected the pending revision, with reasons.",
+        _A.REVISION_MERGED: "The developer made the approved revision live.",
+        _A.REVISION_DISCARDED: "The developer dropped the pending revision.",
+        _A.LISTING_EDITED: "A reviewer fixed the listing's text; the reason gives each before and "
+        "after.",
+        _A.REVIEW_HIDDEN: "A reviewer hid a user's review of the app, with a reason.",
+        _A.REVIEW_REPORTS_DISMISSED: "A reviewer kept a reported review of the app.",
+    },
+)

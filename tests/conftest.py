@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import redis
 from tortoise.context import TortoiseContext
 
 from devhub_gql.app import Service, create_app
@@ -29,6 +30,7 @@ from devhub_gql.settings import Settings
 from tests.support import GraphQLClient, Receiver
 
 TEST_DATABASE_ENV = "DEVHUB_TEST_DATABASE_URL"
+REDIS_ENV = "DEVHUB_TEST_REDIS_URL"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -134,3 +136,14 @@ def receiver() -> Iterator[Receiver]:
     server = Receiver()
     yield server
     server.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (DEVHUB_TEST_REDIS_URL, else 127.0.0.1:6379), or the test is skipped."""
+    url = os.environ.get(REDIS_ENV, "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis answers at {url} ({exc}): set {REDIS_ENV} to run these")
+    return url

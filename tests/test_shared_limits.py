@@ -4,30 +4,16 @@ when Redis cannot be reached, sign-in fails closed while the token endpoint fail
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import redis
 
 from devhub_gql.app import create_app
 from tests.oauth.support import basic
 from tests.support import PASSWORD, GraphQLClient, sign_up
 from tests.test_limits import _refresh_client, client_at, sign_in_as
 
-REDIS_ENV = "DEVHUB_TEST_REDIS_URL"
 UNREACHABLE = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    url = os.environ.get(REDIS_ENV, "redis://127.0.0.1:6379/0")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis answers at {url} ({exc}): set {REDIS_ENV} to run these")
-    yield url
 
 
 def workers(settings, clock, **changes) -> list:

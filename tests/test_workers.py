@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,23 +27,29 @@ def metrics_directory(tmp_path: Path) -> Path:
     return directory
 
 
-@pytest.fixture
-def two_servers(database_url: str, database, metrics_directory: Path):
-    """Two `devhub-gql serve` processes, each on its own port, one database, one metrics directory:
+@contextmanager
+def serving_twice(database_url: str, **env: str) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+    """Two `devhub-gql serve` processes, each on its own port (as on two hosts), one database:
     two workers whose share of the requests the test decides."""
     if not database_url.startswith("postgres"):
         pytest.skip("several server processes need PostgreSQL: set DEVHUB_TEST_DATABASE_URL")
     servers: list[tuple[str, subprocess.Popen]] = []
     try:
         for _ in range(2):
-            env = service_env(database_url, PROMETHEUS_MULTIPROC_DIR=str(metrics_directory))
-            servers.append((f"http://127.0.0.1:{env['DEVHUB_PORT']}", start_server(env)))
+            settings = service_env(database_url, **env)
+            servers.append((f"http://127.0.0.1:{settings['DEVHUB_PORT']}", start_server(settings)))
         yield servers
     finally:
         for _, process in servers:
             process.terminate()
         for _, process in servers:
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def two_servers(database_url: str, database, metrics_directory: Path):
+    with serving_twice(database_url, PROMETHEUS_MULTIPROC_DIR=str(metrics_directory)) as servers:
+        yield servers
 
 
 def ping_and_scrape(

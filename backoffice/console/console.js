@@ -81,7 +81,7 @@
   }
 
   function flash(message, ok) {
-    const box = h("div", { class: `flash ${ok ? "ok" : "error"}`, role: ok ? "status" : "alert" }, message);
+    const box = h("div", { id: "outcome", class: `flash ${ok ? "ok" : "error"}`, role: ok ? "status" : "alert" }, message);
     main.querySelector("h1").after(box);
     return box;
   }
@@ -123,6 +123,7 @@
 
   function showSignIn(notice) {
     viewer = null;
+    stopFollowing();
     setChrome(false);
     const problem = h("p", { id: "sign-in-problem", role: "alert" });
     const form = h("form", { novalidate: true },
@@ -182,6 +183,52 @@
     showSignIn("You are signed out.");
   });
 
+  // ---- live updates ---------------------------------------------------------------------------
+
+  // One WebSocket (graphql-transport-ws) to /backoffice/graphql for as long as the reviewer is
+  // signed in: the session cookie goes with the handshake. Each page says what queue events mean
+  // to it through onQueueEvent.
+  const QUEUE_EVENTS = `subscription QueueEvents {
+    reviewQueueEvents { change submission { id status claimedBy { id name } snapshot { name } } }
+  }`;
+  const CHANGES = {
+    SUBMITTED: "entered the queue", WITHDRAWN: "was withdrawn by its developer",
+    CLAIMED: "was claimed", RELEASED: "was released", DECIDED: "was decided",
+  };
+  let socket = null;
+  let onQueueEvent = null;
+  let deciding = null;  // the submission this reviewer's own decision is on its way for
+
+  function describe(event) {
+    const who = event.change === "CLAIMED" && event.submission.claimedBy
+      ? ` by ${event.submission.claimedBy.id === viewer.id ? "you" : event.submission.claimedBy.name}` : "";
+    return `Just now: ${event.submission.snapshot.name} ${CHANGES[event.change]}${who}.`;
+  }
+
+  function followQueue() {
+    if (socket) return;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}${ENDPOINT}`, "graphql-transport-ws");
+    const send = (message) => socket.send(JSON.stringify(message));
+    socket.addEventListener("open", () => send({ type: "connection_init", payload: {} }));
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === "connection_ack") send({ id: "queue", type: "subscribe", payload: { query: QUEUE_EVENTS } });
+      else if (data.type === "ping") send({ type: "pong" });
+      else if (data.type === "next" && data.payload.data && onQueueEvent) onQueueEvent(data.payload.data.reviewQueueEvents);
+    });
+    socket.addEventListener("close", () => {
+      socket = null;
+      if (viewer) setTimeout(followQueue, 2000);  // a restarted service: connect again
+    });
+  }
+
+  function stopFollowing() {
+    const closing = socket;
+    socket = null;
+    if (closing) closing.close(1000);
+  }
+
   // ---- the queue -----------------------------------------------------------------------------
 
   const QUEUE = `query Queue($first: Int, $after: String, $kind: SubmissionKind, $mine: Boolean!) {
@@ -191,29 +238,12 @@
     }
   }`;
 
-  async function showQueue(params) {
+  async function queueListing(params) {
     const kind = params.get("kind") || "";
-    const mine = params.get("mine") === "1";
     const after = params.get("after");
+    const mine = params.get("mine") === "1";
     const data = await graphql(QUEUE, { first: PAGE_SIZE, after, kind: kind || null, mine });
     const page = data.reviewQueue;
-    const kindSelect = h("select", { id: "kind", name: "kind" },
-      h("option", { value: "" }, "All submissions"),
-      h("option", { value: "LISTING" }, "New apps"),
-      h("option", { value: "REVISION" }, "Revisions"));
-    kindSelect.value = kind;
-    const mineBox = h("input", { type: "checkbox", id: "mine", name: "mine", checked: mine });
-    const filters = h("form", { class: "filters", "aria-label": "Filter the queue" },
-      h("div", {}, h("label", { for: "kind" }, "Kind"), kindSelect),
-      h("div", {}, mineBox, h("label", { for: "mine", class: "inline" }, "Claimed by me")),
-      h("button", { type: "submit", class: "secondary" }, "Filter"));
-    filters.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const query = new URLSearchParams();
-      if (kindSelect.value) query.set("kind", kindSelect.value);
-      if (mineBox.checked) query.set("mine", "1");
-      location.hash = `#/queue?${query}`;
-    });
     const rows = page.nodes.map((s) => h("tr", {},
       h("td", {}, h("a", { href: `#/submissions/${encodeURIComponent(s.id)}` }, s.snapshot.name)),
       h("td", {}, s.developer.name),
@@ -237,7 +267,37 @@
       next.set("after", page.pageInfo.endCursor);
       pager.append(h("a", { href: `#/queue?${next}` }, "Next page"));
     }
-    show("Review queue", filters, table, pager);
+    return [table, pager];
+  }
+
+  async function showQueue(params) {
+    const kind = params.get("kind") || "";
+    const mine = params.get("mine") === "1";
+    const listing = h("div", { id: "queue-listing" }, await queueListing(params));
+    const news = h("p", { id: "queue-news", role: "status" });
+    const kindSelect = h("select", { id: "kind", name: "kind" },
+      h("option", { value: "" }, "All submissions"),
+      h("option", { value: "LISTING" }, "New apps"),
+      h("option", { value: "REVISION" }, "Revisions"));
+    kindSelect.value = kind;
+    const mineBox = h("input", { type: "checkbox", id: "mine", name: "mine", checked: mine });
+    const filters = h("form", { class: "filters", "aria-label": "Filter the queue" },
+      h("div", {}, h("label", { for: "kind" }, "Kind"), kindSelect),
+      h("div", {}, mineBox, h("label", { for: "mine", class: "inline" }, "Claimed by me")),
+      h("button", { type: "submit", class: "secondary" }, "Filter"));
+    filters.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const query = new URLSearchParams();
+      if (kindSelect.value) query.set("kind", kindSelect.value);
+      if (mineBox.checked) query.set("mine", "1");
+      location.hash = `#/queue?${query}`;
+    });
+    show("Review queue", filters, news, listing);
+    // Live: the table follows the queue in place (the focus stays where it is) and says why.
+    onQueueEvent = async (event) => {
+      news.textContent = describe(event);
+      listing.replaceChildren(...(await queueListing(params)));
+    };
   }
 
   // ---- one submission ------------------------------------------------------------------------
@@ -378,11 +438,16 @@
       const what = s.kind === "LISTING" ? "The app becomes approved and its developer can publish it." : "The developer can then make the revision live.";
       if (!await confirmAction(`Approve ${s.snapshot.name}?`, what, "Approve")) return;
       const note = approve.querySelector("#approve-note").value.trim();
-      const data = await graphql(APPROVE, { input: { id: s.id, note: note || null, override: Boolean(theirs) } });
-      const outcome = data.approveSubmission;
-      await rerender(outcome.userErrors.length
-        ? refused("approved", outcome.userErrors)
-        : { message: `Approved: ${s.snapshot.name}. The developer has been told.`, ok: true });
+      deciding = s.id;  // its own event is not news, until the page shows the outcome
+      try {
+        const data = await graphql(APPROVE, { input: { id: s.id, note: note || null, override: Boolean(theirs) } });
+        const outcome = data.approveSubmission;
+        await rerender(outcome.userErrors.length
+          ? refused("approved", outcome.userErrors)
+          : { message: `Approved: ${s.snapshot.name}. The developer has been told.`, ok: true });
+      } finally {
+        deciding = null;
+      }
     });
 
     const reasons = h("div", { id: "reasons" }, reasonRow(1));
@@ -417,11 +482,16 @@
       const count = given.length === 1 ? "1 reason" : `${given.length} reasons`;
       if (!await confirmAction(`Reject ${s.snapshot.name}?`, `The developer gets ${count} and can submit again.`, "Reject", true)) return;
       const note = reject.querySelector("#reject-note").value.trim();
-      const data = await graphql(REJECT, { input: { id: s.id, reasons: given, note: note || null, override: Boolean(theirs) } });
-      const outcome = data.rejectSubmission;
-      await rerender(outcome.userErrors.length
-        ? refused("rejected", outcome.userErrors)
-        : { message: `Rejected: ${s.snapshot.name}, with ${count}. The developer has been told.`, ok: true });
+      deciding = s.id;
+      try {
+        const data = await graphql(REJECT, { input: { id: s.id, reasons: given, note: note || null, override: Boolean(theirs) } });
+        const outcome = data.rejectSubmission;
+        await rerender(outcome.userErrors.length
+          ? refused("rejected", outcome.userErrors)
+          : { message: `Rejected: ${s.snapshot.name}, with ${count}. The developer has been told.`, ok: true });
+      } finally {
+        deciding = null;
+      }
     });
     return [overrideRow, problem, approve, reject];
   }
@@ -488,6 +558,25 @@
       h("h2", {}, "Audit log"),
       auditTable(audit.auditLog.nodes));
     if (notice) flash(notice.message, notice.ok);
+    // Live: another reviewer's claim or decision is told at once, without losing what is typed.
+    onQueueEvent = (event) => {
+      if (event.submission.id !== s.id || s.status !== "PENDING") return;
+      const claimer = event.submission.claimedBy;
+      if (event.change === "CLAIMED" && claimer && claimer.id !== viewer.id) {
+        liveNotice(`${claimer.name} claimed this submission just now.`);
+        document.getElementById("claim-status").textContent = `${claimer.name} has claimed it.`;
+      } else if (event.change === "DECIDED" && deciding !== s.id) {
+        liveNotice(`Another reviewer decided this submission just now: ${event.submission.status.toLowerCase()}.`);
+      } else if (event.change === "WITHDRAWN") {
+        liveNotice("Its developer withdrew this submission just now.");
+      }
+    };
+  }
+
+  function liveNotice(message) {
+    const box = document.getElementById("live-notice") || h("div", { id: "live-notice", class: "flash error", role: "alert" });
+    box.textContent = message;
+    main.querySelector("h1").after(box);
   }
 
   function auditTable(entries) {
@@ -696,6 +785,7 @@
     const params = new URLSearchParams(query || "");
     const parts = path.split("/").filter(Boolean);
     markCurrent(parts[0] === "submissions" ? "queue" : parts[0]);
+    onQueueEvent = null;
     try {
       if (parts[0] === "submissions" && parts[1]) await showSubmission(decodeURIComponent(parts[1]));
       else if (parts[0] === "apps" && parts[1]) await showApp(decodeURIComponent(parts[1]));
@@ -715,6 +805,7 @@
       return;
     }
     setChrome(true);
+    followQueue();
     await route();
   }
 

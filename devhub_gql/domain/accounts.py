@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
-from devhub_gql import sql
+from devhub_gql import events, sql
 from devhub_gql.domain import secrets, versions
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
 from devhub_gql.domain.validation import check_length, clean_text, normalize_email
@@ -131,7 +130,7 @@ async def sign_up(
     # Before the transaction: it is slow.
     password_hash = await secrets.hash_password(normalize_password(password))
     try:
-        async with in_transaction():
+        async with events.transaction():
             company = await Company.create(name=clean_company, kind=company_kind, created_at=now)
             user = await User.create(
                 email=email,
@@ -233,7 +232,7 @@ async def add_company_member(
         raise _email_taken_error()
     password_hash = await secrets.hash_password(normalize_password(password))
     try:
-        async with in_transaction():
+        async with events.transaction():
             # Nothing cached shows a member before they exist (an unknown id is an error).
             member = await User.create(
                 email=email,
@@ -262,7 +261,7 @@ async def set_reviewer(email: str, is_reviewer: bool) -> bool:
     user = await User.get_or_none(email=normalized)
     if user is None:
         return False
-    async with in_transaction():
+    async with events.transaction():
         await User.filter(id=user.id).update(is_reviewer=is_reviewer)
         await versions.company_changed(user.company_id)
     return True

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
-from devhub_gql import sql
+from devhub_gql import events, sql
 from devhub_gql.domain import revisions, secrets, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import (
@@ -239,7 +238,7 @@ async def create_app(
         raise Forbidden("Apps are developed in sandbox companies only.")
     fields = clean_fields({"name": name, "callback_url": callback_url})
     client_secret = secrets.new_secret(CLIENT_SECRET_PREFIX)
-    async with in_transaction():
+    async with events.transaction():
         app = await App.create(
             company_id=viewer.company_id,
             created_by_id=viewer.user.id,
@@ -281,7 +280,7 @@ async def update_app(
             new_scopes = clean_scopes(scopes)
         except UserErrors as exc:
             problems += exc.errors
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)
         if problems:
             raise UserErrors(problems)
@@ -320,7 +319,7 @@ async def rotate_client_secret(
 ) -> AppWithSecret:
     """A new secret; the old one keeps working for `grace` so deployed apps can switch over."""
     client_secret = secrets.new_secret(CLIENT_SECRET_PREFIX)
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)  # who may, before what is wrong with the input
         if not timedelta(0) <= grace <= MAX_SECRET_GRACE:
             raise UserErrors.single(

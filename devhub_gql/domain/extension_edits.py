@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
+from devhub_gql import events
 from devhub_gql.domain import extension_checks, revisions, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
@@ -79,7 +78,7 @@ async def add_extension(
     definition, problems = definition_of(
         kind, given, {}, secret_key=secret_key, allow_private=allow_private
     )
-    async with in_transaction():
+    async with events.transaction():
         app = await _locked_app(viewer, app_id)
         added = Extension(new_key(), kind, definition)
         await save(app, [*await working_extensions(app), added], now, problems)
@@ -104,7 +103,7 @@ async def update_extension(
     now: datetime,
 ) -> tuple[App, Extension]:
     """Change the given fields (null clears an optional one); the kind stays."""
-    async with in_transaction():
+    async with events.transaction():
         app = await _locked_app(viewer, app_id)
         extensions = await working_extensions(app)
         index = _find(extensions, key)
@@ -118,7 +117,7 @@ async def update_extension(
 
 
 async def remove_extension(viewer: Viewer, app_id: int, key: str, *, now: datetime) -> App:
-    async with in_transaction():
+    async with events.transaction():
         app = await _locked_app(viewer, app_id)
         extensions = await working_extensions(app)
         del extensions[_find(extensions, key)]

@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
+from devhub_gql import events
 from devhub_gql.domain import install_events, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import ADMIN_SCOPE, covers
@@ -156,7 +156,7 @@ async def uninstall_by_user(
     now: datetime,
     feedback: install_events.Feedback | None = None,
 ) -> Installation:
-    async with in_transaction():
+    async with events.transaction():
         installation = await get_installation(viewer, installation_id)
         app = await App.get(id=installation.app_id)
         if not await uninstall(installation, app, now=now, feedback=feedback):

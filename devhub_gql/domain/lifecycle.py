@@ -23,8 +23,10 @@ from typing import Any
 
 from tortoise.models import Model
 
+from devhub_gql import events
 from devhub_gql.domain import versions
 from devhub_gql.domain.errors import ErrorCode, UserError, UserErrors
+from devhub_gql.events import Event
 from devhub_gql.models import (
     App,
     AppStatus,
@@ -179,11 +181,14 @@ async def transition(
     reason: str | None = None,
     alongside: Sequence[Move] = (),
     from_status: StrEnum | None = None,
+    submission_id: int | None = None,
 ) -> StrEnum | None:
     """Apply `action`: the `alongside` moves first (they decide races), then the subject's,
     each a conditional update; then the audit entry, with the subject's statuses (or, for an
     action that moves no status of the app's own, `from_status`). Returns the subject's new
-    status. Call it inside the command's transaction: a refusal rolls all of it back."""
+    status. Call it inside the command's `events.transaction()`: a refusal rolls all of it back,
+    and the live event it records (naming `submission_id`, or the submission a move names) is
+    published only once the transaction has committed."""
     for move in alongside:
         await _move(action, move, now)
     target = await _move(action, subject, now) if subject is not None else None
@@ -200,6 +205,11 @@ async def transition(
     await versions.company_changed(app.company_id)
     if subject is not None and subject.machine.model is App:
         await versions.public_changed()  # listed, unlisted, installable by others, or not
+    moves = [move for move in (subject, *alongside) if move is not None]
+    submission = submission_id or next(
+        (m.row_id for m in moves if m.machine.model is Submission), None
+    )
+    events.record(Event(action.value, app.id, app.company_id, submission))
     return target
 
 
@@ -225,6 +235,7 @@ async def move_app(
     now: datetime,
     reason: str | None = None,
     alongside: Sequence[Move] = (),
+    submission_id: int | None = None,
 ) -> None:
     """An app's own transition (with any moves that go with it); the row object follows."""
     first_publication = action == AuditAction.PUBLISH and app.published_at is None
@@ -237,6 +248,7 @@ async def move_app(
         now=now,
         reason=reason,
         alongside=alongside,
+        submission_id=submission_id,
     )
     assert target is not None  # an app's own transition always has a subject
     app.status = AppStatus(target)

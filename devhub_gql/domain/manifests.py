@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no type hints
-from tortoise.transactions import in_transaction
 
+from devhub_gql import events
 from devhub_gql.domain import apps, extension_edits, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.catalog import CATEGORY_SLUGS, SCOPE_NAMES
@@ -301,7 +301,7 @@ async def apply(
     if problems := schema_problems(manifest):
         raise UserErrors(problems)
     try:
-        async with in_transaction():
+        async with events.transaction():
             applied = await _apply(
                 viewer,
                 app_id,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
+from devhub_gql import events
 from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import ErrorCode, UserErrors
@@ -42,7 +41,7 @@ async def set_choice(email: str, kind: NotificationKind, subscribed: bool, now: 
         raise UserErrors.single(
             "kind", ErrorCode.NOT_ALLOWED_HERE, "Security notices cannot be turned off."
         )
-    async with in_transaction():
+    async with events.transaction():
         updated = await NotificationSetting.filter(email=email, kind=kind.value).update(
             subscribed=subscribed, updated_at=now
         )

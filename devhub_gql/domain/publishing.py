@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
-from devhub_gql import outbound
+from devhub_gql import events, outbound
 from devhub_gql.domain import installations, revisions, versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
@@ -17,7 +15,7 @@ from devhub_gql.models import App, AppStatus, AuditAction, Submission, Submissio
 
 
 async def _move(viewer: Viewer, app_id: int, action: AuditAction, now: datetime) -> App:
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)
         await move_app(app, action, actor_id=viewer.user.id, now=now)
     return app
@@ -45,14 +43,14 @@ async def change_app_to_live(
 
 
 async def merge_pending_revision(viewer: Viewer, app_id: int, *, now: datetime) -> App:
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)
         await revisions.merge(app, actor_id=viewer.user.id, now=now)
     return app
 
 
 async def discard_pending_revision(viewer: Viewer, app_id: int, *, now: datetime) -> App:
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)
         await revisions.discard(app, actor_id=viewer.user.id, now=now)
     return app
@@ -62,7 +60,7 @@ async def delete_app(viewer: Viewer, app_id: int, *, reason: str, now: datetime)
     """Cannot be undone: every user's installation goes at once (each app notified); the rows and
     the audit trail stay, the app vanishes everywhere else."""
     reason_text = clean_text(reason)
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)  # who may, before what is wrong with the input
         if reason_text is None:
             raise UserErrors.single(

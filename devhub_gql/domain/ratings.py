@@ -21,9 +21,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
-from devhub_gql import sql
+from devhub_gql import events, sql
 from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, UserErrors
@@ -276,7 +275,7 @@ async def rate(
     """Rate the app, or change one's rating of it (the earlier version is kept)."""
     title, body = _check_review(stars, title, body)
     try:
-        async with in_transaction():
+        async with events.transaction():
             app = await _listed_app(app_id)
             await _check_may_rate(viewer, app, now)
             rating = (
@@ -321,7 +320,7 @@ async def rate(
 
 
 async def delete_rating(viewer: Viewer, app_id: int, *, now: datetime) -> None:
-    async with in_transaction():
+    async with events.transaction():
         rating = (
             await AppRating.filter(app_id=app_id, user_id=viewer.user.id)
             .select_for_update()
@@ -349,7 +348,7 @@ async def reply(viewer: Viewer, rating_id: int, body: str, *, now: datetime) -> 
     problems = check_length("body", text, REPLY_MAX)
     if text is None:
         problems.append(UserError("body", ErrorCode.REQUIRED, "A reply needs a text."))
-    async with in_transaction():
+    async with events.transaction():
         rating = await _visible_rating(rating_id)
         app = await App.get(id=rating.app_id)
         if app.company_id != viewer.company_id:
@@ -365,7 +364,7 @@ async def reply(viewer: Viewer, rating_id: int, body: str, *, now: datetime) -> 
 
 async def vote_helpful(viewer: Viewer, rating_id: int, *, now: datetime) -> AppRating:
     try:
-        async with in_transaction():
+        async with events.transaction():
             rating = await _visible_rating(rating_id)
             if rating.user_id == viewer.user.id:
                 raise UserErrors.single(
@@ -392,7 +391,7 @@ async def report(viewer: Viewer, rating_id: int, reason: str, *, now: datetime) 
     if text is None:
         problems.append(UserError("reason", ErrorCode.REQUIRED, "Say what is wrong with it."))
     try:
-        async with in_transaction():
+        async with events.transaction():
             rating = await _visible_rating(rating_id)
             if problems:
                 raise UserErrors(problems)
@@ -442,7 +441,7 @@ async def hide(reviewer: Viewer, rating_id: int, reason: str, *, now: datetime) 
     problems = check_length("reason", text, HIDE_REASON_MAX)
     if text is None:
         problems.append(UserError("reason", ErrorCode.REASON_REQUIRED, "Give the author a reason."))
-    async with in_transaction():
+    async with events.transaction():
         rating, app = await _reported(reviewer, rating_id)
         if problems:
             raise UserErrors(problems)
@@ -462,7 +461,7 @@ async def hide(reviewer: Viewer, rating_id: int, reason: str, *, now: datetime) 
 
 
 async def dismiss_reports(reviewer: Viewer, rating_id: int, *, now: datetime) -> AppRating:
-    async with in_transaction():
+    async with events.transaction():
         rating, app = await _reported(reviewer, rating_id)
         if not rating.open_reports:
             raise UserErrors.single(
@@ -561,7 +560,7 @@ async def verify(*, repair: bool = False) -> list[Mismatch]:
         if stored != recount:
             mismatches.append(Mismatch(app_id, stored, recount))
     if repair and mismatches:
-        async with in_transaction():
+        async with events.transaction():
             for mismatch in mismatches:
                 c = mismatch.counted
                 await App.filter(id=mismatch.app_id).update(

@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
+from devhub_gql import events
 from devhub_gql.domain import versions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import AppView, app_views, clean_fields
@@ -25,6 +25,7 @@ from devhub_gql.domain.errors import (
 from devhub_gql.domain.lifecycle import REVISIONS, SUBMISSIONS, Move, move_app, transition
 from devhub_gql.domain.marketplace import assign_slug
 from devhub_gql.domain.validation import MAX_REASON_LENGTH, check_length, clean_text
+from devhub_gql.events import Event
 from devhub_gql.models import (
     App,
     AppStatus,
@@ -111,15 +112,19 @@ async def claim(reviewer: Viewer, submission_id: int, *, now: datetime, minutes:
                 None, ErrorCode.ALREADY_DECIDED, "The submission was decided meanwhile."
             )
         raise _claimed(current)
+    await events.announce(Event("CLAIMED", app.id, app.company_id, submission.id))
     return await Submission.get(id=submission.id)
 
 
 async def release(reviewer: Viewer, submission_id: int) -> Submission:
     """Give one's claim back (another reviewer's claim is left alone)."""
     submission = await get_submission(submission_id)
-    await Submission.filter(id=submission.id, claimed_by_id=reviewer.user.id).update(
+    released = await Submission.filter(id=submission.id, claimed_by_id=reviewer.user.id).update(
         claimed_by_id=None, claimed_until=None
     )
+    if released:
+        app = await App.get(id=submission.app_id)
+        await events.announce(Event("RELEASED", app.id, app.company_id, submission.id))
     return await Submission.get(id=submission.id)
 
 
@@ -130,6 +135,11 @@ def _claimed(submission: Submission) -> UserErrors:
         ErrorCode.CLAIMED_BY_ANOTHER,
         f"Another reviewer claimed this submission until {until}.",
     )
+
+
+async def submission_by_id(submission_id: int) -> Submission:
+    """A submission whatever became of its app (a live event about a deleted app names one)."""
+    return await Submission.get(id=submission_id)
 
 
 async def get_submission(submission_id: int) -> Submission:
@@ -224,7 +234,7 @@ async def decide(
             "claimed_until": None,
         },
     )
-    async with in_transaction():
+    async with events.transaction():
         if submission.kind == SubmissionKind.LISTING:
             action = AuditAction.APPROVE if approve else AuditAction.REJECT
             await move_app(
@@ -294,7 +304,7 @@ async def edit_listing_text(
     except UserErrors as refused:
         problems += refused.errors
         cleaned = {}
-    async with in_transaction():
+    async with events.transaction():
         app = await App.filter(id=app_id, deleted_at=None).select_for_update().first()
         if app is None:
             raise NotFound("No app with this id.")
@@ -356,7 +366,7 @@ async def unpublish_by_reviewer(
         )
     if problems := check_length("reason", reason_text, MAX_REASON_LENGTH):
         raise UserErrors(problems)
-    async with in_transaction():
+    async with events.transaction():
         app = await App.filter(id=app_id, deleted_at=None).first()
         if app is None:
             raise NotFound("No app with this id.")

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from devhub_gql import outbound
+from devhub_gql import events, outbound
 from devhub_gql.domain import extension_checks, revisions
 from devhub_gql.domain.accounts import Viewer
 from devhub_gql.domain.apps import get_app
@@ -150,17 +148,7 @@ async def submit_for_review(
         app.client_id, secret_key, allow_private, extension_timeout_seconds, now
     )
     checks = await automated_checks(view, allow_private=allow_private, checker=checker)
-    async with in_transaction():
-        if revision is None:
-            await move_app(app, AuditAction.SUBMIT, actor_id=viewer.user.id, now=now)
-        else:
-            await transition(
-                AuditAction.REVISION_SUBMITTED,
-                Move(REVISIONS, revision.id, revision.status),
-                app=app,
-                actor_id=viewer.user.id,
-                now=now,
-            )
+    async with events.transaction():
         submission = await Submission.create(
             app_id=app.id,
             revision_id=revision.id if revision else None,
@@ -171,6 +159,23 @@ async def submit_for_review(
             submitted_by_id=viewer.user.id,
             submitted_at=now,
         )
+        if revision is None:
+            await move_app(
+                app,
+                AuditAction.SUBMIT,
+                actor_id=viewer.user.id,
+                now=now,
+                submission_id=submission.id,
+            )
+        else:
+            await transition(
+                AuditAction.REVISION_SUBMITTED,
+                Move(REVISIONS, revision.id, revision.status),
+                app=app,
+                actor_id=viewer.user.id,
+                now=now,
+                submission_id=submission.id,
+            )
         await notify_app(
             app,
             NotificationKind.SUBMISSION_RECEIVED,
@@ -181,7 +186,7 @@ async def submit_for_review(
 
 
 async def withdraw_from_review(viewer: Viewer, app_id: int, *, now: datetime) -> App:
-    async with in_transaction():
+    async with events.transaction():
         app = await get_app(viewer, app_id)
         submission = await Submission.filter(app_id=app.id, status=SubmissionStatus.PENDING).first()
         if submission is None:

@@ -65,7 +65,8 @@ def confirm(page: Page, title: str, action: str) -> None:
 
 
 def outcome(page: Page) -> Locator:
-    return page.locator("main .flash")
+    """What the console says came of the reviewer's last action."""
+    return page.locator("#outcome")
 
 
 def _draft(api: Api, world: World, name: str) -> ClientApp:

@@ -165,12 +165,20 @@ def test_two_reviewers_on_one_submission_the_second_is_told_clearly(
     page: Page, second_page: Page, world: World
 ):
     app_id, submission_id = submitted_listing(world, "Contested App")
+    second = second_page
     signed_in(page, world, world.reviewer, submission_path(submission_id))
+    signed_in(second, world, world.second_reviewer, submission_path(submission_id))
+    expect(second.locator("#claim-status")).to_have_text("Nobody has claimed it.")
+
     page.get_by_role("button", name="Claim", exact=True).click()
     expect(outcome(page)).to_have_text("Claimed: it is yours to decide.")
+    # The other reviewer's page says so at once, without a reload (a live subscription).
+    expect(second.locator("#live-notice")).to_have_text(
+        "Reviewer claimed this submission just now."
+    )
+    expect(second.locator("#claim-status")).to_have_text("Reviewer has claimed it.")
 
-    second = second_page
-    signed_in(second, world, world.second_reviewer, submission_path(submission_id))
+    second.reload()
     expect(second.locator("#claim-status")).to_contain_text(
         f"Reviewer ({world.reviewer.email}) has claimed it until"
     )
@@ -184,6 +192,10 @@ def test_two_reviewers_on_one_submission_the_second_is_told_clearly(
     page.get_by_role("button", name="Approve…").click()
     confirm(page, "Approve Contested App?", "Approve")
     expect(outcome(page)).to_contain_text("Approved")
+    expect(second.locator("#live-notice")).to_have_text(
+        "Another reviewer decided this submission just now: approved."
+    )
+    expect(second.get_by_label("Reason 1 message")).to_have_value("The icon is blurry.")  # kept
 
     second.get_by_role("button", name="Reject…").click()
     confirm(second, "Reject Contested App?", "Reject")
@@ -194,6 +206,17 @@ def test_two_reviewers_on_one_submission_the_second_is_told_clearly(
     )
     expect(second.get_by_text("New app, approved on")).to_be_visible()
     assert app_state(world, app_id)["status"] == "APPROVED"
+
+
+def test_the_queue_follows_new_submissions_live_keeping_the_focus(page: Page, world: World):
+    signed_in(page, world, world.reviewer)
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    kind = page.get_by_label("Kind")
+    kind.focus()
+    submitted_listing(world, "Arrives Live")
+    expect(page.locator("#queue-news")).to_have_text("Just now: Arrives Live entered the queue.")
+    expect(page.get_by_role("link", name="Arrives Live")).to_be_visible()
+    expect(kind).to_be_focused()
 
 
 def test_a_reviewer_fixes_the_listing_text_with_a_reason(page: Page, world: World):
