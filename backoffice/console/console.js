@@ -217,9 +217,11 @@
       else if (data.type === "ping") send({ type: "pong" });
       else if (data.type === "next" && data.payload.data && onQueueEvent) onQueueEvent(data.payload.data.reviewQueueEvents);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       socket = null;
-      if (viewer) setTimeout(followQueue, 2000);  // a restarted service: connect again
+      // A restarted service (1012) or a lost network: connect again. Refused (4403): the session
+      // has ended, and the next request will say so.
+      if (viewer && event.code !== 4403) setTimeout(followQueue, 2000);
     });
   }
 
