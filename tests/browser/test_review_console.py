@@ -387,3 +387,33 @@ def test_signing_out_ends_the_session(page: Page, world: World):
     )
     page.reload()
     expect(page.get_by_role("heading", name="Sign in to the review console")).to_be_visible()
+
+
+def test_the_queue_pages_twenty_at_a_time(page: Page, world: World):
+    created = {f"Paged App {number:02}" for number in range(21)}
+    for name in sorted(created):
+        submitted_listing(world, name)
+    signed_in(page, world, world.reviewer)
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+
+    seen: list[str] = []
+    pages = 0
+    while True:
+        rows = page.get_by_role("table").get_by_role("row")
+        expect(rows.first).to_be_visible()
+        names = [row.get_by_role("cell").first.inner_text() for row in rows.all()[1:]]
+        assert 1 <= len(names) <= 20, names
+        if pages == 0:
+            assert len(names) == 20  # at least 21 wait, so the first page is full
+        seen += names
+        pages += 1
+        following = page.get_by_role("link", name="Next page")
+        if following.count() == 0:
+            break
+        following.click()
+        expect(page.get_by_role("link", name="First page")).to_be_visible()
+    assert pages >= 2
+    assert created <= set(seen)
+    assert len(seen) == len(set(seen))  # no submission on two pages
+    paged = [name for name in seen if name in created]
+    assert paged == sorted(created)  # oldest first
