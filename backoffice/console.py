@@ -22,8 +22,8 @@ from starlette.routing import Route
 
 from devhub_gql.clock import Clock
 from devhub_gql.domain import accounts
-from devhub_gql.domain.errors import AccessError, UserErrors
-from devhub_gql.ratelimit import LimitStoreDown, RateLimiter, account_key
+from devhub_gql.domain.errors import AccessError, RateLimited, Unavailable, UserErrors
+from devhub_gql.ratelimit import RateLimiter
 from devhub_gql.settings import Settings
 
 COOKIE = "devhub_console"
@@ -31,7 +31,6 @@ CONSOLE_HEADER = "x-devhub-console"
 COOKIE_PATH = "/backoffice"
 FILES = Path(__file__).with_name("console")
 ASSETS = {"console.js": "text/javascript", "console.css": "text/css"}
-PAUSED = "Signing in is paused for a few seconds; retry shortly."
 
 # Scripts and styles from the service only, never inline; images are the listing's own (https).
 POLICY = (
@@ -85,21 +84,10 @@ def console_routes(settings: Settings, clock: Clock, failures: RateLimiter) -> l
             email, password = str(body["email"]), str(body["password"])
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return _problem(400, "BAD_REQUEST", "Send JSON with an email and a password.")
-        host = request.client.host if request.client else "unknown"
-        keys = (f"ip:{host}", account_key(email))  # failed sign-ins count, as on /graphql
-        try:
-            retry_after = await failures.over(*keys)
-        except LimitStoreDown:
-            return _problem(503, "SERVICE_UNAVAILABLE", PAUSED, **{"retry-after": "5"})
-        if retry_after is not None:
-            return _problem(
-                429,
-                "RATE_LIMITED",
-                f"Too many attempts; retry in {retry_after} s.",
-                **{"retry-after": str(retry_after)},
-            )
-        try:
-            signed_in = await accounts.sign_in(
+        try:  # failed sign-ins count here as on /graphql
+            signed_in = await accounts.sign_in_guarded(
+                failures,
+                address=request.client.host if request.client else "unknown",
                 email=email,
                 password=password,
                 now=clock.now(),
@@ -107,11 +95,11 @@ def console_routes(settings: Settings, clock: Clock, failures: RateLimiter) -> l
                 reviewers_only=True,
             )
         except UserErrors as refused:
-            try:
-                await failures.count(*keys)
-            except LimitStoreDown:
-                return _problem(503, "SERVICE_UNAVAILABLE", PAUSED, **{"retry-after": "5"})
             return _problem(401, "INVALID_CREDENTIALS", refused.errors[0].message)
+        except (RateLimited, Unavailable) as refused:
+            status = 429 if isinstance(refused, RateLimited) else 503
+            headers = {"retry-after": str(refused.retry_after)}
+            return _problem(status, refused.code, str(refused), **headers)
         except AccessError as refused:
             return _problem(403, refused.code, str(refused))
         response = JSONResponse(

@@ -28,15 +28,12 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from devhub_gql.clock import Clock
+from devhub_gql.domain.errors import RateLimited, Unavailable
 
 log = logging.getLogger("devhub.ratelimit")
 
 STORE_TIMEOUT_SECONDS = 0.25
-STORE_RETRY_SECONDS = 5.0
-
-
-class LimitStoreDown(Exception):
-    """The shared counter store cannot be reached, and the budget fails closed."""
+STORE_RETRY_SECONDS = float(Unavailable.retry_after)
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,8 @@ class RateLimiter:
         return [f"{self.budget.name}:{key}:{window}" for key in keys]
 
     async def count(self, *keys: str) -> int | None:
-        """Count one for each key; the seconds to wait when one is now over budget, else None."""
+        """Count one for each key; the seconds to wait when one is now over budget, else None.
+        Raises Unavailable when the budget fails closed and its store is down (as `over`)."""
         window, left = self._window()
         try:
             counts = await self.counters.add(
@@ -145,7 +143,7 @@ class RateLimiter:
             )
         except StoreUnreachable:
             if self.budget.fail_closed:
-                raise LimitStoreDown(self.budget.name) from None
+                raise Unavailable() from None
             return None
         return left if max(counts, default=0) > self.budget.limit else None
 
@@ -156,9 +154,16 @@ class RateLimiter:
             counts = await self.counters.read(self._keys(keys, window))
         except StoreUnreachable:
             if self.budget.fail_closed:
-                raise LimitStoreDown(self.budget.name) from None
+                raise Unavailable() from None
             return None
         return left if max(counts, default=0) >= self.budget.limit else None
+
+    async def enforce(self, *keys: str, count: bool = True) -> None:
+        """Raise RateLimited when a key is over budget (counting this request, unless `count` is
+        False); Unavailable when the budget fails closed and its store is down."""
+        retry_after = await (self.count(*keys) if count else self.over(*keys))
+        if retry_after is not None:
+            raise RateLimited(retry_after)
 
 
 def account_key(email: str) -> str:

@@ -8,7 +8,6 @@ import strawberry
 
 from devhub_gql.domain import accounts
 from devhub_gql.domain.accounts import SignedIn
-from devhub_gql.ratelimit import account_key
 from resolvers.base import attempt
 from schema.accounts import (
     AddCompanyMemberInput,
@@ -66,20 +65,19 @@ async def sign_in(
         SignInInput, strawberry.argument(description="The email address and password.")
     ],
 ) -> SignInPayload:
-    # Failed attempts are what count: guessing, not signing in often.
-    failures = info.context.limiters.sign_in_failures
-    keys = (f"ip:{info.context.client_ip()}", account_key(input.email))
-    await info.context.within_budget(failures, *keys, count=False)
-    outcome = await attempt(
-        accounts.sign_in(
-            email=input.email,
-            password=input.password,
-            now=info.context.clock.now(),
-            session_ttl=info.context.settings.session_ttl,
+    outcome = await info.context.answer_limits(
+        attempt(
+            accounts.sign_in_guarded(
+                info.context.limiters.sign_in_failures,
+                address=info.context.client_ip(),
+                email=input.email,
+                password=input.password,
+                now=info.context.clock.now(),
+                session_ttl=info.context.settings.session_ttl,
+            )
         )
     )
     if outcome.value is None:
-        await info.context.within_budget(failures, *keys)
         return SignInPayload(user_errors=outcome.user_errors)
     return _signed_in(outcome.value)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from starlette.requests import HTTPConnection
@@ -13,12 +14,15 @@ from devhub_gql.clock import Clock
 from devhub_gql.domain.accounts import Identity, Viewer, authenticate
 from devhub_gql.domain.errors import RateLimited, Unauthenticated, Unavailable
 from devhub_gql.observability import current_record
-from devhub_gql.ratelimit import STORE_RETRY_SECONDS, Limiters, LimitStoreDown, RateLimiter
+from devhub_gql.ratelimit import Limiters, RateLimiter
 from devhub_gql.settings import Settings
 
 if TYPE_CHECKING:  # both import schema types in turn; at run time the context just holds them
     from devhub_gql.oauth.server import DevhubOAuthServer
     from resolvers.loaders import Loaders
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -77,19 +81,19 @@ class Context:
     def client_ip(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 
-    async def within_budget(self, limiter: RateLimiter, *keys: str, count: bool = True) -> None:
-        """Refuse with 429 and Retry-After when a key is over its budget (counting this request,
-        unless `count` is False), or with 503 when the budget fails closed and its store is down."""
+    async def within_budget(self, limiter: RateLimiter, *keys: str) -> None:
+        """Count this request against `keys`; refused as `answer_limits` says."""
+        await self.answer_limits(limiter.enforce(*keys))
+
+    async def answer_limits(self, call: Awaitable[T]) -> T:
+        """Await `call`; a budget's refusal answers 429 (or 503 when a budget that fails closed
+        cannot reach its store) with Retry-After, and the GraphQL error says why."""
         try:
-            retry_after = await (limiter.count(*keys) if count else limiter.over(*keys))
-        except LimitStoreDown:
-            self.response.status_code = 503
-            self.response.headers["retry-after"] = str(int(STORE_RETRY_SECONDS))
-            raise Unavailable("Signing in is paused for a few seconds; retry shortly.") from None
-        if retry_after is not None:
-            self.response.status_code = 429
-            self.response.headers["retry-after"] = str(retry_after)
-            raise RateLimited(f"Too many attempts; retry in {retry_after} s.")
+            return await call
+        except (RateLimited, Unavailable) as refused:
+            self.response.status_code = 429 if isinstance(refused, RateLimited) else 503
+            self.response.headers["retry-after"] = str(refused.retry_after)
+            raise
 
     async def require_viewer(self) -> Viewer:
         viewer = await self.viewer()

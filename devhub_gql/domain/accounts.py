@@ -17,6 +17,7 @@ from devhub_gql.domain.errors import ErrorCode, Forbidden, NotFound, UserError, 
 from devhub_gql.domain.validation import check_length, clean_text, normalize_email
 from devhub_gql.models import Company, CompanyKind, Role, User, UserSession
 from devhub_gql.notifications import NotificationKind, notify_company
+from devhub_gql.ratelimit import RateLimiter, account_key
 
 M = TypeVar("M", bound=Model)
 
@@ -165,6 +166,34 @@ async def sign_in(
     if reviewers_only and not user.is_reviewer:
         raise Forbidden("The back-office is for reviewers only.")
     return await _open_session(user, now, session_ttl)
+
+
+async def sign_in_guarded(
+    failures: RateLimiter,
+    *,
+    address: str,
+    email: str,
+    password: str,
+    now: datetime,
+    session_ttl: timedelta,
+    reviewers_only: bool = False,
+) -> SignedIn:
+    """`sign_in` behind the guessing budget: refused (RateLimited) while the client address or the
+    account has used up its failed attempts, even with the right password; a failure counts
+    against both. Signing in often, successfully, never counts."""
+    keys = (f"ip:{address}", account_key(email))
+    await failures.enforce(*keys, count=False)
+    try:
+        return await sign_in(
+            email=email,
+            password=password,
+            now=now,
+            session_ttl=session_ttl,
+            reviewers_only=reviewers_only,
+        )
+    except UserErrors:
+        await failures.count(*keys)
+        raise
 
 
 async def sign_out(viewer: Viewer, now: datetime, *, everywhere: bool = False) -> int:

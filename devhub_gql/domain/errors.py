@@ -96,13 +96,21 @@ class NotFound(AccessError):
 
 
 class RateLimited(AccessError):
+    """A budget is used up; `retry_after` seconds until it refills."""
+
     code = "RATE_LIMITED"
-    default_message = "Too many attempts; wait a little and try again."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many attempts; retry in {retry_after} s.")
+        self.retry_after = retry_after
 
 
 class Unavailable(AccessError):
+    """What a budget needs (its shared counter store) is unreachable, and it fails closed."""
+
     code = "SERVICE_UNAVAILABLE"
-    default_message = "Not available just now; retry in a few seconds."
+    default_message = "Paused for a few seconds: retry shortly."
+    retry_after = 5
 
 
 class BadRequest(AccessError):
