@@ -47,8 +47,16 @@ async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
     conn = connection()
     postgres = is_postgres(conn)
     values = [_time(value, postgres) for value in params]
-    found = await conn.execute_query_dict(_numbered(sql) if postgres else sql, values)
-    return list(found)
+    if postgres:
+        return list(await conn.execute_query_dict(_numbered(sql), values))
+    # Tortoise's execute_query_dict turns each sqlite3.Row into a dict by looking every column
+    # up by name (a scan of the column names each time): 60% of a 50-row page's read. The
+    # names are the same for every row, so they are zipped on instead.
+    _, found = await conn.execute_query(sql, values)
+    if not found:
+        return []
+    names = found[0].keys()
+    return [dict(zip(names, values_of_row, strict=True)) for values_of_row in found]
 
 
 async def row(sql: str, *params: Any) -> dict[str, Any] | None:
