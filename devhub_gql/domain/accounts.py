@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.fields import DatetimeField
 from tortoise.models import Model
 
 from devhub_gql import events, sql
@@ -218,8 +219,22 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{c}" AS "{alias}_{c}"' for c in sorted(model._meta.db_fields))
 
 
+@cache
+def _timestamp_columns(model: type[Model]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, DatetimeField) and name in model._meta.db_fields
+    )
+
+
 def _taken(model: type[M], alias: str, found: dict[str, Any]) -> M:
-    return model._init_from_db(**{c: found[f"{alias}_{c}"] for c in model._meta.db_fields})
+    # Timestamps are read with datetime.fromisoformat first: Tortoise's own text parser was a
+    # third of the cost of identifying a request.
+    values = {column: found[f"{alias}_{column}"] for column in model._meta.db_fields}
+    for column in _timestamp_columns(model):
+        values[column] = sql.maybe_moment(values[column])
+    return model._init_from_db(**values)
 
 
 @cache
