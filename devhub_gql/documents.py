@@ -1,15 +1,16 @@
-"""Which operation a GraphQL request runs, read from its document before execution.
+"""GraphQL documents parsed once, and which operation a request runs, read before execution.
 
-The request log, the metrics and the anonymous response cache all need it. Parsing is cached per
-(document, operation name), but only for documents of a normal size: a body may hold up to 1 MiB,
-and caching what anyone can send that large would let them fill the memory.
+The request log, the metrics and the anonymous response cache need the operation; the schemas
+execute from the same parse. Parsing is cached per document, but only for documents of a normal
+size: a body may hold up to 1 MiB, and caching what anyone can send that large would let them
+fill the memory.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 
 MAX_TOKENS = 2000  # tokens per document, here and in the schema's limiter
 LONGEST_CACHED_DOCUMENT = 8 * 1024
@@ -17,7 +18,7 @@ LONGEST_CACHED_DOCUMENT = 8 * 1024
 
 def operations(query: str) -> tuple[OperationDefinitionNode, ...] | None:
     """The operations a document defines, or None when it does not parse."""
-    if len(query) > LONGEST_CACHED_DOCUMENT:
+    if not is_cached(query):
         return _operations(query)
     return _cached_operations(query)
 
@@ -35,9 +36,29 @@ def operation_count(query: str) -> int:
     return len(operations(query) or ())
 
 
+def parsed(query: str) -> DocumentNode:
+    """The document, parsed once while it stays among the recently seen (raises GraphQLError on a
+    syntax error or more than MAX_TOKENS tokens). The schema executes from this same parse."""
+    if not is_cached(query):
+        return _parse(query)
+    return _cached_parse(query)
+
+
+def is_cached(query: str) -> bool:
+    """Whether what is worked out from this document may be kept beside it."""
+    return len(query) <= LONGEST_CACHED_DOCUMENT
+
+
+def _parse(query: str) -> DocumentNode:
+    return parse(query, max_tokens=MAX_TOKENS)
+
+
+_cached_parse = lru_cache(maxsize=1024)(_parse)
+
+
 def _operations(query: str) -> tuple[OperationDefinitionNode, ...] | None:
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        document = parsed(query)
     except GraphQLError:
         return None
     return tuple(d for d in document.definitions if isinstance(d, OperationDefinitionNode))

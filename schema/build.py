@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.scalar import ScalarDefinition
 
-from devhub_gql.documents import MAX_TOKENS
+from devhub_gql import documents
 from resolvers import (
     accounts,
     apps,
@@ -86,7 +84,6 @@ from schema.scopes import COMPANY, PUBLIC, VIEWER
 from schema.text_arguments import guard_text_arguments
 
 MAX_ALIASES = 30
-CACHE_SIZE = 256
 
 # Serialised exactly as strawberry's own DateTime; only the description says more.
 SCALARS: Mapping[object, ScalarDefinition] = {
@@ -348,20 +345,50 @@ class DevhubSchema(strawberry.Schema):
         shape_errors(errors, execution_context)
 
 
+class PreparedDocuments(SchemaExtension):
+    """Each distinct document parsed (at most MAX_TOKENS tokens) and validated once, with the depth
+    and alias limits among the rules.
+
+    One extension in place of strawberry's MaxTokensLimiter, ParserCache, ValidationCache and
+    AddValidationRules: each of their hooks is entered and left on every request, which cost more
+    than the cached parse and validation they wrap.
+    """
+
+    def __init__(self, limit_rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.limit_rules = limit_rules
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:
+            context.graphql_document = documents.parsed(context.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        assert document is not None  # parsed above, or the request ended with its syntax error
+        rules = (*context.validation_rules, *self.limit_rules)
+        validate = _validated if documents.is_cached(context.query or "") else validate_document
+        # A copy: the errors are shaped in place on their way out (shape_errors).
+        context.pre_execution_errors = list(validate(context.schema._schema, document, rules))
+        yield
+
+
+# Keyed by the cached parse (the same DocumentNode for the same text) and the rules in force.
+_validated = lru_cache(maxsize=1024)(validate_document)
+
+
 def schema_extensions(
     *, introspection: bool, max_depth: int
 ) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     # The limiters build their rule classes once, here: a limiter made per request makes new
     # classes each time, so the validation cache never matches and every request is validated.
-    limit_rules = [
+    limit_rules = (
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-    ]
+    )
     chosen: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: AddValidationRules(limit_rules),
+        lambda: PreparedDocuments(limit_rules)
     ]
     if not introspection:
         chosen.append(DisableIntrospection)
