@@ -20,6 +20,7 @@ from standardwebhooks import Webhook
 from tortoise import Tortoise
 
 from devhub_gql.app import create_app
+from devhub_gql.observability import CapturedStatements, capture_statements
 from devhub_gql.outbox.worker import OutboxWorker
 from tests.oauth.support import APPROVE_AUTHORIZATION, ClientApp, live_private_app, query_of
 from tests.support import PASSWORD, GraphQLClient, sign_up
@@ -156,38 +157,30 @@ async def test_pkce_is_verified_when_the_code_carries_a_challenge(
     assert refused.value.error == error
 
 
-class SqlLog(logging.Handler):
-    """Every statement Tortoise sends, as logged (text and values), and each one's SQL alone."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.getMessage()} {record.args!r}")
-        if record.args:
-            self.statements.append(str(record.args[0]))
-
-
 @contextmanager
 def sql_log() -> Iterator[SqlLog]:
-    """The SQL Tortoise logs at DEBUG on `tortoise.db_client`, caught on that logger itself.
+    """Every statement Tortoise sends (text and values), as its logger would log them at DEBUG,
+    caught by the service's one statement listener."""
+    with capture_statements() as captured:
+        yield SqlLog(captured)
 
-    The service counts those records there and stops them propagating, so caplog sees them only
-    if pytest happened to attach its handler to the logger (it does so for loggers that are
-    already non-propagating when a test phase starts): this handler does not depend on that.
-    """
-    logger = logging.getLogger("tortoise.db_client")
-    handler = SqlLog()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+
+@dataclasses.dataclass
+class SqlLog:
+    captured: CapturedStatements
+
+    @property
+    def statements(self) -> list[str]:
+        return self.captured.statements
+
+    @property
+    def lines(self) -> list[str]:
+        return [
+            f"{statement}: {parameters!r}"
+            for statement, parameters in zip(
+                self.captured.statements, self.captured.parameters, strict=True
+            )
+        ]
 
 
 async def test_no_secret_is_stored_in_clear_or_logged(
