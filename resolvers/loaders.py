@@ -4,6 +4,7 @@ query per request, not per row."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -27,22 +28,50 @@ def _loader(load: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader
 
 
 class Loaders:
-    """A fresh set per request: a loader's cache must not outlive the request."""
+    """A fresh set per request: a loader's cache must not outlive the request. Each loader is made
+    when a field first asks for it; most requests use one or two of them."""
 
-    def __init__(self) -> None:
-        self.app: DataLoader[int, App | None] = _loader(lookups.apps)
-        self.user: DataLoader[int, User | None] = _loader(lookups.users)
-        self.company: DataLoader[int, Company | None] = _loader(lookups.companies)
-        self.app_view: DataLoader[int, AppView | None] = _loader(app_views)
-        self.app_scopes: DataLoader[int, list[str]] = _loader(lookups.app_scopes)
-        self.extensions: DataLoader[int, list[Extension]] = _loader(extensions_by_app)
-        self.reviews: DataLoader[ReviewPage, list[Review]] = _loader(review_pages)
-        # (app id, user id) -> that user's own review of the app, hidden or not
-        self.own_review: DataLoader[tuple[int, int], Review | None] = _loader(own_reviews)
-        self.submissions: DataLoader[int, list[SubmissionRow]] = _loader(lookups.submissions)
-        self.open_revision: DataLoader[int, PendingRevision | None] = _loader(
-            lookups.open_revisions
-        )
-        self.delivery_attempts: DataLoader[int, list[DeliveryAttempt]] = _loader(
-            lookups.delivery_attempts
-        )
+    @cached_property
+    def app(self) -> DataLoader[int, App | None]:
+        return _loader(lookups.apps)
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        return _loader(lookups.users)
+
+    @cached_property
+    def company(self) -> DataLoader[int, Company | None]:
+        return _loader(lookups.companies)
+
+    @cached_property
+    def app_view(self) -> DataLoader[int, AppView | None]:
+        return _loader(app_views)
+
+    @cached_property
+    def app_scopes(self) -> DataLoader[int, list[str]]:
+        return _loader(lookups.app_scopes)
+
+    @cached_property
+    def extensions(self) -> DataLoader[int, list[Extension]]:
+        return _loader(extensions_by_app)
+
+    @cached_property
+    def reviews(self) -> DataLoader[ReviewPage, list[Review]]:
+        return _loader(review_pages)
+
+    @cached_property
+    def own_review(self) -> DataLoader[tuple[int, int], Review | None]:
+        """(app id, user id) -> that user's own review of the app, hidden or not."""
+        return _loader(own_reviews)
+
+    @cached_property
+    def submissions(self) -> DataLoader[int, list[SubmissionRow]]:
+        return _loader(lookups.submissions)
+
+    @cached_property
+    def open_revision(self) -> DataLoader[int, PendingRevision | None]:
+        return _loader(lookups.open_revisions)
+
+    @cached_property
+    def delivery_attempts(self) -> DataLoader[int, list[DeliveryAttempt]]:
+        return _loader(lookups.delivery_attempts)
