@@ -6,10 +6,11 @@ against the same database:
 - A `POST /a/marketplace`: the marketplace page's JSON (same shape and values as the GraphQL
   answer) from three hand-written SQL queries, encoded with orjson. The bar for a cached answer.
 - B `POST /graphql`: each GraphQL document the benchmark sends (the marketplace page, the
-  developer's apps, one app's detail) executed by a minimal Strawberry schema of the same shape
-  (same field names and nesting, relay ids, connections with edges and nodes) over data loaded
-  into memory at start-up, with the service's parser and validation caches and orjson. What
-  GraphQL execution alone costs, the bar for an uncached answer.
+  developer's apps, one app's detail, one listing with its rating and reviews) executed by a
+  minimal Strawberry schema of the same shape (same field names and nesting, relay ids,
+  connections with edges and nodes) over data loaded into memory at start-up, with the
+  service's parser and validation caches and orjson. What GraphQL execution alone costs, the
+  bar for an uncached answer.
 - C `POST /c/oauth/token`: the SQL reads and writes of one refresh grant (client, refresh token
   with its installation, live scopes, token update, access token insert) in one transaction, as
   the service does, with a JSON token response. The bar for oauthlib and the ORM.
@@ -58,6 +59,7 @@ from devhub_gql.domain.listing import CATEGORY, LISTING, Kind, ListingField
 
 PAGE = 50
 DEFAULT_PAGE = 20  # the service's page size when `first` is omitted
+REVIEWS_PAGE = 20  # the listing document's reviews(first: 20, sort: MOST_HELPFUL)
 ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_IDLE_LIFETIME = timedelta(days=60)
 API_DOMAIN = "https://company{company_id}.api.devhub.example"
@@ -210,14 +212,14 @@ async def open_database(url: str) -> SqliteDatabase | PostgresDatabase:
 
 
 # A: the marketplace page from SQL -------------------------------------------------------------
-def listed_apps_sql(fields: Sequence[ListingField]) -> str:
+def listed_apps_sql(fields: Sequence[ListingField], where: str = "") -> str:
     """The published public apps, newest first, with their developer and category."""
     return f"""
 SELECT a.id, {columns(fields)}, c.name, a.installation_count, a.{CATEGORY.column}, k.label
 FROM app a
 JOIN company c ON c.id = a.company_id
 LEFT JOIN category k ON k.slug = a.{CATEGORY.column}
-WHERE a.type = 'PUBLIC' AND a.status = 'PUBLISHED' AND a.deleted_at IS NULL
+WHERE a.type = 'PUBLIC' AND a.status = 'PUBLISHED' AND a.deleted_at IS NULL {where}
 ORDER BY a.published_at DESC, a.id DESC
 LIMIT ?
 """
@@ -345,12 +347,64 @@ def _shown_as(listing_field: ListingField) -> Any:
     return shown | None
 
 
-def listing_type(name: str, fields: Sequence[ListingField], own: dict[str, Any]) -> Any:
+def listing_type(
+    name: str, fields: Sequence[ListingField], own: dict[str, Any], resolvers: dict[str, Any]
+) -> Any:
     """A Strawberry node type with one field per listing field, plus its own fields."""
     annotations = {f.name: _shown_as(f) for f in fields}
     annotations.update(own)
-    namespace = {"__module__": __name__, "__qualname__": f"{name}B", "__annotations__": annotations}
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": f"{name}B",
+        "__annotations__": annotations,
+        **resolvers,
+    }
     return strawberry.type(type(f"{name}B", (relay.Node,), namespace), name=name)
+
+
+@strawberry.type(name="RatingSummary")
+class RatingSummaryB:
+    average: float | None
+    count: int
+    distribution: list[int]
+
+
+@strawberry.type(name="ReviewReply")
+class ReviewReplyB:
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(name="Review")
+class ReviewB(relay.Node):
+    review_id: relay.NodeID[int]
+    stars: int
+    title: str | None
+    body: str | None
+    author_name: str
+    created_at: datetime
+    edited: bool
+    helpful_count: int
+    reply: ReviewReplyB | None
+
+
+@strawberry.enum(name="ReviewSort")
+class ReviewSortB(Enum):
+    NEWEST = "NEWEST"
+    MOST_HELPFUL = "MOST_HELPFUL"
+    LOWEST = "LOWEST"
+    HIGHEST = "HIGHEST"
+
+
+def _reviews(
+    self: Any,
+    first: int | None = None,
+    after: str | None = None,
+    sort: ReviewSortB = ReviewSortB.NEWEST,
+) -> ConnectionB[ReviewB]:
+    # The page asked for is the one loaded (the most helpful): B pages what it holds.
+    return page(self.review_list, first, after)
 
 
 ListingB = listing_type(
@@ -363,7 +417,10 @@ ListingB = listing_type(
         "installation_count": int,
         CATEGORY.name: CategoryB | None,
         "scopes": list[ScopeB],
+        "rating": RatingSummaryB | None,
+        "review_list": strawberry.Private[list[ReviewB]],
     },
+    {"reviews": strawberry.field(resolver=_reviews)},
 )
 AppB = listing_type(
     "App",
@@ -379,7 +436,9 @@ AppB = listing_type(
         "scopes": list[ScopeB],
         "company": CompanyB,
     },
+    {},
 )
+
 
 NodeT = TypeVar("NodeT")
 
@@ -442,6 +501,7 @@ class Memory:
     listings: list[Any] = field(default_factory=list)
     apps: list[Any] = field(default_factory=list)  # the developer's, newest first
     app_by_id: dict[int, Any] = field(default_factory=dict)
+    listing_by_id: dict[int, Any] = field(default_factory=dict)  # with its rating and reviews
 
 
 @strawberry.type(name="Query")
@@ -459,6 +519,11 @@ class QueryB:
         return page(self.memory.apps, first, after)
 
     @strawberry.field
+    def marketplace_app(self, id: strawberry.ID) -> ListingB | None:
+        type_name, _, raw = base64.b64decode(id).decode().partition(":")
+        return self.memory.listing_by_id.get(int(raw)) if type_name == "MarketplaceApp" else None
+
+    @strawberry.field
     def app(self, id: strawberry.ID) -> AppB:
         type_name, _, raw = base64.b64decode(id).decode().partition(":")
         found = self.memory.app_by_id.get(int(raw)) if type_name == "App" else None
@@ -471,8 +536,66 @@ def _category(slug: str | None, label: str | None) -> CategoryB | None:
     return CategoryB(slug=slug, label=label) if slug else None
 
 
-async def load_listings(db: Any, first: int) -> list[Any]:
-    rows = await db.fetch(listed_apps_sql(PUBLIC_PLAIN), first)
+RATING = (
+    "SELECT rating_count, rating_sum, rating_1, rating_2, rating_3, rating_4, rating_5"
+    " FROM app WHERE id = ?"
+)
+MOST_HELPFUL = """
+SELECT r.id, r.stars, r.title, r.body, u.name, r.created_at, r.edited_at, r.helpful_count,
+       r.reply_body, r.reply_created_at, r.reply_updated_at
+FROM app_rating r JOIN "user" u ON u.id = r.user_id
+WHERE r.app_id = ? AND r.hidden_at IS NULL
+ORDER BY r.helpful_count DESC, r.created_at DESC, r.id DESC
+LIMIT ?
+"""
+
+
+async def load_reviewed_listing(db: Any, app_id: int, reviews: int) -> Any:
+    """One listing with its rating and its most helpful reviews (the listing page)."""
+    (listing,) = await load_listings(db, 1, app_id=app_id)
+    count, total, *distribution = (await db.fetch(RATING, app_id))[0]
+    listing.rating = RatingSummaryB(
+        average=round(total / count, 1) if count else None,
+        count=count,
+        distribution=distribution,
+    )
+    for (
+        review_id,
+        stars,
+        title,
+        body,
+        author,
+        created,
+        edited,
+        helpful,
+        reply,
+        replied,
+        reply_updated,
+    ) in await db.fetch(MOST_HELPFUL, app_id, reviews):
+        listing.review_list.append(
+            ReviewB(
+                review_id=review_id,
+                stars=stars,
+                title=title,
+                body=body,
+                author_name=author,
+                created_at=db.moment(created),
+                edited=edited is not None,
+                helpful_count=helpful,
+                reply=ReviewReplyB(
+                    body=reply, created_at=db.moment(replied), updated_at=db.moment(reply_updated)
+                )
+                if reply is not None
+                else None,
+            )
+        )
+    return listing
+
+
+async def load_listings(db: Any, first: int, app_id: int | None = None) -> list[Any]:
+    """The marketplace's first listings, newest first (or the one listing `app_id`)."""
+    where, args = ("AND a.id = ?", [app_id]) if app_id is not None else ("", [])
+    rows = await db.fetch(listed_apps_sql(PUBLIC_PLAIN, where), *args, first)
     ids = [row[0] for row in rows]
     scopes = await scopes_of(db, ids, described=True)
     slugs = await slugs_of(db, ids)
@@ -491,6 +614,8 @@ async def load_listings(db: Any, first: int) -> list[Any]:
                 developer_name=developer,
                 installation_count=count,
                 scopes=[ScopeB(**scope) for scope in scopes[app_id]],
+                rating=None,
+                review_list=[],
                 **{CATEGORY.name: _category(category, label)},
                 **listing,
             )
@@ -558,6 +683,9 @@ async def load_memory(db: Any) -> Memory:
     )
     detail = await load_apps(db, DEVELOPER_COMPANY_ID, 1, app_id=CLIENT_APP_ID)
     memory.app_by_id = {app.app_id: app for app in [*memory.apps, *detail]}
+    memory.listing_by_id = {
+        CLIENT_APP_ID: await load_reviewed_listing(db, CLIENT_APP_ID, REVIEWS_PAGE)
+    }
     return memory
 
 

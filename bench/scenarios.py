@@ -172,6 +172,7 @@ BASELINE_A = "baseline A: SQL + orjson"
 BASELINE_B_MARKETPLACE = "baseline B: marketplace, in memory"
 BASELINE_B_APPS = "baseline B: apps, in memory"
 BASELINE_B_DETAIL = "baseline B: app detail, in memory"
+BASELINE_B_LISTING = "baseline B: listing with reviews, in memory"
 BASELINE_C = "baseline C: refresh SQL"
 BASELINE_D = "baseline D: introspect SQL"
 AUTHLIB_REFRESH = "authlib refresh grant"
@@ -182,6 +183,7 @@ SHORT = {
     BASELINE_B_MARKETPLACE: "B",
     BASELINE_B_APPS: "B",
     BASELINE_B_DETAIL: "B",
+    BASELINE_B_LISTING: "B",
     BASELINE_C: "C",
     BASELINE_D: "D",
     AUTHLIB_REFRESH: "Authlib",
@@ -251,7 +253,12 @@ OPERATIONS: tuple[Operation, ...] = (
         **GRAPHQL,
     ),
     Operation(
-        LISTING_REVIEWS, UNCACHED, [LISTING_REVIEWS_REQUEST], forbid_header=CACHE_HIT, **GRAPHQL
+        LISTING_REVIEWS,
+        UNCACHED,
+        [LISTING_REVIEWS_REQUEST],
+        versus=(Versus(BASELINE_B_LISTING, 0.6),),
+        forbid_header=CACHE_HIT,
+        **GRAPHQL,
     ),
     Operation(
         REFRESH,
@@ -279,6 +286,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(BASELINE_B_APPS, BASELINES, [APPS_REQUEST], statements="0", **GRAPHQL),
     Operation(BASELINE_B_DETAIL, BASELINES, [APP_DETAIL_REQUEST], statements="0", **GRAPHQL),
+    Operation(BASELINE_B_LISTING, BASELINES, [LISTING_REVIEWS_REQUEST], statements="0", **GRAPHQL),
     Operation(
         BASELINE_C, BASELINES, refresh_requests(path="/c/oauth/token"), statements="5", **TOKEN
     ),

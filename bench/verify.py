@@ -25,6 +25,7 @@ from bench.scenarios import (
     BASELINE_A,
     BASELINE_B_APPS,
     BASELINE_B_DETAIL,
+    BASELINE_B_LISTING,
     BASELINE_B_MARKETPLACE,
     BASELINE_C,
     BASELINE_D,
@@ -34,6 +35,7 @@ from bench.scenarios import (
     CACHED,
     FORM,
     INTROSPECT,
+    LISTING_REVIEWS,
     PAGE,
     REFRESH,
     SERVICE,
@@ -121,7 +123,7 @@ def verify(servers: dict[str, Server]) -> tuple[list[str], list[str]]:
             f"{SIGNED_IN_CACHED}: no `{CACHE_HEADER}: hit` in {CACHE_TRIES} requests with the same"
             " Bearer token, so this row measures uncached answers and its target cannot pass"
         )
-    for operation in (SIGNED_IN, APPS_LIST, APP_DETAIL_ROW):
+    for operation in (SIGNED_IN, APPS_LIST, APP_DETAIL_ROW, LISTING_REVIEWS):
         hits = _cache_hits(uncached, operation)
         _require(
             hits == 0,
@@ -140,11 +142,17 @@ def verify(servers: dict[str, Server]) -> tuple[list[str], list[str]]:
     _require(
         detail["app"]["id"] == global_id("App", CLIENT_APP_ID), f"app detail returned {detail}"
     )
+    listing = _data(uncached, LISTING_REVIEWS)
+    _require(
+        len(listing["marketplaceApp"]["reviews"]["edges"]) > 0,
+        f"the listing with reviews shows no review: {listing}",
+    )
     _require(_data(baselines, BASELINE_A) == anonymous, f"{BASELINE_A}: other data")
     for name, expected in (
         (BASELINE_B_MARKETPLACE, signed_in),
         (BASELINE_B_APPS, apps),
         (BASELINE_B_DETAIL, detail),
+        (BASELINE_B_LISTING, listing),
     ):
         data = _data(baselines, name)
         _require(data == expected, f"{name} returns other data than the service:\n{data}")
