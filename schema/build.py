@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, GraphQLSchema
 from strawberry import relay
 from strawberry.extensions import (
     DisableIntrospection,
@@ -365,17 +365,26 @@ class PreparedDocuments(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        assert document is not None  # parsed above, or the request ended with its syntax error
+        query, document = context.query, context.graphql_document
+        assert query is not None and document is not None  # parsed above, or refused there
         rules = (*context.validation_rules, *self.limit_rules)
-        validate = _validated if documents.is_cached(context.query or "") else validate_document
+        schema = context.schema._schema
+        found = (
+            _validated(schema, query, rules)
+            if documents.is_cached(query)
+            else validate_document(schema, document, rules)
+        )
         # A copy: the errors are shaped in place on their way out (shape_errors).
-        context.pre_execution_errors = list(validate(context.schema._schema, document, rules))
+        context.pre_execution_errors = list(found)
         yield
 
 
-# Keyed by the cached parse (the same DocumentNode for the same text) and the rules in force.
-_validated = lru_cache(maxsize=1024)(validate_document)
+@lru_cache(maxsize=1024)
+def _validated(
+    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    # Keyed by the text: a parsed document hashes its whole tree on every lookup.
+    return validate_document(schema, documents.parsed(query), rules)
 
 
 def schema_extensions(
