@@ -166,10 +166,37 @@ async def test_every_request_logs_one_json_line_without_secrets(
         assert entry["operation_type"] in ("query", "mutation")
     assert who["sql_statements"] >= 1 and signed_up["sql_statements"] >= 3
     assert any(entry["logger"] == "uvicorn.error" for entry in entries)
+    # The statements (their values hold digests and addresses) are counted, never logged, at INFO.
+    assert not any(entry["logger"] == "tortoise.db_client" for entry in entries)
     text = log.read_text()
     # The random part alone too (it may itself hold "_": split at the prefix only).
     for secret in (PASSWORD, developer.token, developer.token.partition("_")[2]):
         assert secret not in text
+
+
+async def test_at_debug_level_the_log_shows_each_statement(
+    server_env: dict[str, str], tmp_path: Path
+):
+    log = tmp_path / "debug.log"
+    server = start_server({**server_env, "DEVHUB_LOG_LEVEL": "DEBUG"}, log=log)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server_env['DEVHUB_PORT']}") as h:
+            developer = await sign_up(GraphQLClient(h), "dev@example.com")
+            await h.post(
+                "/graphql",
+                json={"query": VIEWER},
+                headers={"authorization": f"Bearer {developer.token}"},
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    entries = log_entries(log)
+    shown = [entry["message"] for entry in entries if entry["logger"] == "tortoise.db_client"]
+    who = next(entry for entry in entries if entry.get("operation") == "WhoAmI")
+    # The session lookup among them, and still counted into the request's line.
+    assert any("FROM user_session s" in message for message in shown), shown[-5:]
+    assert who["sql_statements"] >= 1
 
 
 class Collector:
