@@ -431,20 +431,23 @@ def create_app(engine: Engine | None = None) -> Starlette:
 def main() -> None:
     import uvicorn
 
+    from devhub_gql import workers
+
     parser = argparse.ArgumentParser(description="Serve the Authlib peer (DATABASE_URL).")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    uvicorn.run(
+    config = uvicorn.Config(
         "bench.authlib_peer:create_app",
         factory=True,
         host="127.0.0.1",
         port=args.port,
-        workers=args.workers,
         http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",  # the service's protocol, too
         log_level="warning",
         proxy_headers=True,
     )
+    # The service's process layout, too: with several workers, a listening socket each.
+    raise SystemExit(workers.serve(config, args.workers))
 
 
 if __name__ == "__main__":

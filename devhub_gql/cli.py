@@ -52,6 +52,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from devhub_gql import workers
+
     # Every worker builds its settings from the environment (app_from_env): the flags go there,
     # so the URLs the service advertises (issuer, endpoints, consent redirect) follow them too
     # unless DEVHUB_PUBLIC_URL says otherwise.
@@ -71,12 +73,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    uvicorn.run(
+    config = uvicorn.Config(
         "devhub_gql.cli:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=args.workers,
         http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",
         log_level=settings.log_level.lower(),
         log_config=None,  # the service's own JSON logging (configure_logging) applies
@@ -89,7 +90,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # lifespan stops the outbox worker after its current delivery and closes the database.
         timeout_graceful_shutdown=round(settings.shutdown_grace_seconds),
     )
-    return 0
+    return workers.serve(config, args.workers)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,9 +1,10 @@
 """uvicorn's httptools protocol with TCP_NODELAY on every accepted connection.
 
 httptools parses HTTP in C (h11, uvicorn's other choice, parses in Python: a tenth of a short
-request's CPU). With several workers uvicorn binds the socket itself and leaves Nagle's algorithm
-on, so a response written as head then body waits for the client's delayed ACK: about 40 ms
-added to every keep-alive answer (uvicorn issue #3149, fix pending upstream).
+request's CPU). asyncio only turns Nagle's algorithm off on connections accepted from a listening
+socket made with proto=IPPROTO_TCP, and uvicorn's own multi-worker socket is made with proto=0:
+a response written as head then body then waits for the client's delayed ACK, about 40 ms added
+to every keep-alive answer (uvicorn issue #3149). Setting it here holds however the socket was made.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Several service processes on one PostgreSQL database behave as one: a write answered by one is
-seen by the next read on the other, and /metrics adds up both processes' counts."""
+seen by the next read on the other, and /metrics adds up both processes' counts. `serve
+--workers N` spreads its connections over its workers and keeps N of them running."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +17,7 @@ import httpx
 import pytest
 
 from devhub_gql.models import App, AppStatus
-from tests.processes import service_env, start_server
+from tests.processes import service_env, start_server, wait_until
 from tests.support import UPDATE_APP, GraphQLClient, create_app, fill_listing, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +146,117 @@ async def test_a_write_answered_by_one_server_is_seen_by_the_next_read_on_the_ot
             UPDATE_APP, {"input": {"id": app_id, "useCase": "Sync."}}, token=developer.token
         )
     assert await asyncio.to_thread(company_read, first, developer.token) == ("Sync.", "miss")
+
+
+# -- serve --workers N --------------------------------------------------------------------------
+
+DISCOVERY = b"GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: test\r\n\r\n"
+
+
+@pytest.fixture
+def two_workers(database_url: str, database) -> Iterator[tuple[int, subprocess.Popen]]:
+    """`devhub-gql serve --workers 2`: its port and its supervising process."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("several workers need PostgreSQL: set DEVHUB_TEST_DATABASE_URL")
+    env = service_env(database_url)
+    process = start_server(env, "--workers", "2")
+    try:
+        yield int(env["DEVHUB_PORT"]), process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def workers_of(supervisor: int) -> list[int]:
+    """The processes `supervisor` started (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == supervisor:
+                found.append(int(entry))
+    return found
+
+
+def connections_per_worker(port: int, workers: list[int]) -> dict[int, int]:
+    """How many established connections to `port` each worker holds (Linux /proc)."""
+    inodes = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        fields = line.split()
+        local_port, state, inode = int(fields[1].rpartition(":")[2], 16), fields[3], fields[9]
+        if local_port == port and state == "01":  # ESTABLISHED, the server's side
+            inodes.add(f"socket:[{inode}]")
+    counts = {}
+    for pid in workers:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue
+        counts[pid] = sum(link in inodes for link in links)
+    return counts
+
+
+def answered(port: int) -> socket.socket:
+    """A keep-alive connection that a worker has accepted and answered once."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    connection.sendall(DISCOVERY)
+    assert connection.recv(12) == b"HTTP/1.1 200"
+    return connection
+
+
+def test_connections_spread_over_the_workers(two_workers):
+    """Connections opened together (a proxy's upstream pool) do not all land on one worker.
+    Each connection goes to a worker at random: fewer than 4 of 32 on one has odds of 1 in
+    400,000."""
+    port, supervisor = two_workers
+    wait_until(lambda: len(serving_workers(port, supervisor.pid)) == 2, 30, "two workers")
+    connections = [answered(port) for _ in range(32)]
+    try:
+        counts = connections_per_worker(port, workers_of(supervisor.pid))
+        serving = sorted(count for count in counts.values() if count)
+        assert sum(serving) == 32
+        assert len(serving) == 2 and serving[0] >= 4, counts
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all(two_workers):
+    port, supervisor = two_workers
+    wait_until(lambda: len(serving_workers(port, supervisor.pid)) == 2, 30, "two workers")
+    victim = serving_workers(port, supervisor.pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    wait_until(
+        lambda: len(set(serving_workers(port, supervisor.pid)) - {victim}) == 2,
+        30,
+        "a new worker in the killed one's place",
+    )
+    for _ in range(8):  # whichever worker each lands on answers
+        answered(port).close()
+
+    workers = serving_workers(port, supervisor.pid)
+    supervisor.send_signal(signal.SIGTERM)
+    assert supervisor.wait(timeout=30) == 0
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+
+
+def serving_workers(port: int, supervisor: int) -> list[int]:
+    """The supervisor's children that listen on `port`."""
+    listening = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == "0A":  # LISTEN
+            listening.add(f"socket:[{fields[9]}]")
+    found = []
+    for pid in workers_of(supervisor):
+        try:
+            links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:
+            continue
+        if links & listening:
+            found.append(pid)
+    return found
