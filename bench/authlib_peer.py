@@ -58,6 +58,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from devhub_gql import db
+
 ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_IDLE_LIFETIME = timedelta(days=60)
 API_DOMAIN = "https://company{company_id}.api.devhub.example"
@@ -65,7 +67,7 @@ CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 CLIENT_ID_LENGTH = 32
 # The service's pool bound (Tortoise's asyncpg default) and SQLite pragmas (devhub_gql/db.py).
 POSTGRES_POOL = 5
-SQLITE_PRAGMAS = ("journal_mode=WAL", "busy_timeout=5000", "synchronous=NORMAL")
+SQLITE_PRAGMAS = tuple(f"{name}={value}" for name, value in db.SQLITE_PRAGMAS.items())
 
 
 def digest(secret: str) -> str:

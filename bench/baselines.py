@@ -55,6 +55,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from bench.config import CLIENT_APP_ID, DEVELOPER_COMPANY_ID
 from bench.scenarios import MARKETPLACE
+from devhub_gql import db
 from devhub_gql.domain.listing import CATEGORY, LISTING, Kind, ListingField
 
 PAGE = 50
@@ -65,7 +66,7 @@ REFRESH_IDLE_LIFETIME = timedelta(days=60)
 API_DOMAIN = "https://company{company_id}.api.devhub.example"
 # The service's pool bounds (Tortoise's asyncpg defaults) and SQLite pragmas (devhub_gql/db.py).
 POOL_MIN, POOL_MAX = 1, 5
-SQLITE_PRAGMAS = ("journal_mode=WAL", "busy_timeout=5000", "synchronous=NORMAL")
+SQLITE_PRAGMAS = tuple(f"{name}={value}" for name, value in db.SQLITE_PRAGMAS.items())
 
 
 # The listing, from its declaration ---------------------------------------------------------------
