@@ -145,6 +145,40 @@ def open_loop(
     return {"rate": spec["rate"], **{key: found[key] for key in keys}}
 
 
+def measuring_order() -> list[list[Operation]]:
+    """Each operation of the service with the baselines and peers it is held to that no earlier
+    group measured, then whatever is left. A ratio compares two rows; measured minutes apart, it
+    also measures how the shared host's speed drifted in between (two runs of one commit differed
+    by 10% and more), so the two sides of a ratio run back to back."""
+    by_name = {operation.name: operation for operation in OPERATIONS}
+    placed: set[str] = set()
+    groups = []
+    for operation in OPERATIONS:
+        if operation.name in placed:
+            continue
+        partners = dict.fromkeys(
+            versus.baseline for versus in operation.versus if versus.baseline not in placed
+        )
+        group = [operation, *(by_name[name] for name in partners)]
+        placed.update(member.name for member in group)
+        groups.append(group)
+    return groups
+
+
+def measure_group(
+    group: list[Operation], servers: dict[str, Server], run: Run
+) -> list[dict[str, Any]]:
+    """Every member at each connection count, the members alternating."""
+    rows = []
+    for concurrency in run.concurrencies:
+        for operation in group:
+            server = servers[operation.server]
+            rows.append(measure_row(operation, server, concurrency, run.duration))
+            if server.process.poll() is not None:
+                raise RuntimeError(f"{server.name} died under load:\n{server.log_tail()}")
+    return rows
+
+
 def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
     result = SizeResult(size=target.size.name)
     if reuse and target.marker.exists():
@@ -171,24 +205,25 @@ def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
                 sequential_latency(servers[name].port, request)
             )
         log(f"  one connection, sequential: {result.sequential_ms}")
-        for operation in OPERATIONS:
-            server = servers[operation.server]
-            rows = []
-            for concurrency in run.concurrencies:
-                rows.append(measure_row(operation, server, concurrency, run.duration))
-                if server.process.poll() is not None:
-                    raise RuntimeError(f"{server.name} died under load:\n{server.log_tail()}")
+        for group in measuring_order():
+            rows = measure_group(group, servers, run)
             result.rows.extend(rows)
+            operation = group[0]
             if operation.of_service:
                 # Capacity at the open loop's connection count, else at the fewest measured.
-                by_concurrency = {row["concurrency"]: row for row in rows}
+                by_concurrency = {
+                    row["concurrency"]: row for row in rows if row["operation"] == operation.name
+                }
                 base = (
                     by_concurrency.get(OPEN_LOOP_CONCURRENCY) or by_concurrency[min(by_concurrency)]
                 )
                 if base["rps"] > 0:
+                    server = servers[operation.server]
                     result.open_loop[operation.name] = open_loop(
                         operation, server, base["rps"], run.duration
                     )
+        position = {operation.name: index for index, operation in enumerate(OPERATIONS)}
+        result.rows.sort(key=lambda row: (position[row["operation"]], row["concurrency"]))
     finally:
         for server in servers.values():
             processes.stop(server)
