@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -44,7 +45,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _worker(config: uvicorn.Config) -> None:
     config.configure_logging()  # a spawned process starts without the parent's logging
     try:
-        uvicorn.Server(config).run(sockets=[listening_socket(config.host, config.port)])
+        sock = listening_socket(config.host, config.port)
+    except OSError as exc:
+        logger.error("cannot listen on %s:%d: %s", config.host, config.port, exc)
+        sys.exit(STARTUP_FAILURE)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent handles it
         pass
 
