@@ -94,7 +94,10 @@ class App(Model):
     class Meta:
         table = "app"
         indexes = (
-            ("company_id", "deleted_at", "created_at"),
+            # A developer's apps, newest first: the page is read in this order and stops after
+            # its rows. With deleted_at inside the key, PostgreSQL could not use the order (an
+            # IS NULL is no equality to it) and read and sorted every app of the company.
+            ("company_id", "created_at", "id"),
             ("status", "published_at"),
             ("status", "installation_count"),
             ("status", "name"),
