@@ -55,7 +55,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from bench.config import CLIENT_APP_ID, DEVELOPER_COMPANY_ID
 from bench.scenarios import MARKETPLACE
-from devhub_gql import db
+from devhub_gql import db, sqlite_inline
 from devhub_gql.domain.listing import CATEGORY, LISTING, Kind, ListingField
 
 PAGE = 50
@@ -130,7 +130,8 @@ class SqliteDatabase:
 
     @classmethod
     async def open(cls, path: str) -> SqliteDatabase:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # As the service runs SQLite: statements on the event loop's thread.
+        conn = await sqlite_inline.connect(path)
         for pragma in SQLITE_PRAGMAS:
             await conn.execute(f"PRAGMA {pragma}")
         return cls(conn)

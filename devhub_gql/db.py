@@ -24,9 +24,14 @@ SQLITE_PRAGMAS = {
 }
 
 
+# Tortoise's SQLite client with its statements on the event loop's thread (sqlite_inline.py).
+SQLITE_ENGINE = "devhub_gql.sqlite_inline"
+
+
 def connection_config(database_url: str, *, testing: bool = False) -> dict[str, Any]:
     config = expand_db_url(database_url, testing=testing)
     if config["engine"] == "tortoise.backends.sqlite":
+        config["engine"] = SQLITE_ENGINE
         config["credentials"].update(SQLITE_PRAGMAS)
     return config
 
