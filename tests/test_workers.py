@@ -263,18 +263,22 @@ def serving_workers(port: int, supervisor: int) -> list[int]:
     return found
 
 
+def serve_two_workers_until_they_stop(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devhub_gql.cli", "serve", "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_several_workers_on_a_taken_port_fail_at_once_with_a_clear_error():
     env = service_env("postgres://postgres@127.0.0.1:5432/unused")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(env["DEVHUB_PORT"])))
         taken.listen()
-        result = subprocess.run(
-            [sys.executable, "-m", "devhub_gql.cli", "serve", "--workers", "2"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = serve_two_workers_until_they_stop(env)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{env['DEVHUB_PORT']}" in result.stderr
 
@@ -283,13 +287,7 @@ def test_several_workers_that_cannot_start_stop_the_service():
     """A start-up that fails (here Tortoise refuses the database settings) fails every worker
     the same way: the supervisor stops instead of restarting them forever."""
     env = service_env("postgres://postgres@127.0.0.1:5432/unused?minsize=not-a-number")
-    result = subprocess.run(
-        [sys.executable, "-m", "devhub_gql.cli", "serve", "--workers", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = serve_two_workers_until_they_stop(env)
     assert result.returncode == 1
     assert "Application startup failed" in result.stderr
     assert "could not start; stopping" in result.stderr
