@@ -28,12 +28,12 @@ OPEN_LOOP_LOAD = 0.5  # fraction of the closed-loop capacity
 MIN_HIT_SHARE = 0.95
 NAGLE_SUSPECT_MS = 20.0
 NAGLE_NOTE = (
-    "**Unloaded latency of {ms:.0f} ms for a cached answer: TCP_NODELAY is off.** uvicorn with"
-    " several workers binds the listening socket itself with `proto=0`, and asyncio only sets"
-    " TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP; each answer, written as head"
-    " then body, then waits for the client's delayed ACK (about 40 ms). It affects the service"
-    " (`devhub-gql serve --workers N`) and the baselines alike, and it caps every row at"
-    " connections / 40 ms. Upstream: uvicorn issue #3149."
+    "**Unloaded latency of {ms:.0f} ms for a cached answer: TCP_NODELAY is off.** asyncio only"
+    " sets TCP_NODELAY on sockets accepted from a listening socket made with proto=IPPROTO_TCP"
+    " (uvicorn's own multi-worker socket is made with `proto=0`, uvicorn issue #3149); each"
+    " answer, written as head then body, then waits for the client's delayed ACK (about 40 ms),"
+    " which caps every row at connections / 40 ms. The service's protocol"
+    " (`devhub_gql/http_protocol.py`) sets it on every connection: look there first."
 )
 
 
