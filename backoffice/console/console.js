@@ -9,6 +9,9 @@
   const main = document.getElementById("main");
   let viewer = null;
   let rejectionCodes = [];
+  // Counts sign-ins and sign-outs: an answer to a request sent before the last one belongs to a
+  // page that is gone (a queue still loading when the reviewer signed out) and draws nothing.
+  let session = 0;
 
   // ---- small helpers -------------------------------------------------------------------------
 
@@ -45,6 +48,28 @@
   class SignedOut extends Error {}
 
   async function graphql(query, variables) {
+    const asked = session;
+    let body = null;
+    let failed = null;
+    try {
+      body = await answerTo(query, variables);
+    } catch (error) {
+      failed = error;
+    }
+    if (asked !== session) throw new SignedOut();  // whatever the answer, the page that asked is gone
+    if (failed) throw failed;
+    if (body.errors && body.errors.length) {
+      const code = body.errors[0].extensions && body.errors[0].extensions.code;
+      if (code === "UNAUTHENTICATED") {
+        showSignIn("Your session has ended: sign in again.");
+        throw new SignedOut();
+      }
+      throw new Error(body.errors[0].message);
+    }
+    return body.data;
+  }
+
+  async function answerTo(query, variables) {
     let response;
     try {
       response = await fetch(ENDPOINT, {
@@ -56,21 +81,11 @@
     } catch (error) {
       throw new Error("The service cannot be reached. Check your connection and try again.");
     }
-    let body;
     try {
-      body = await response.json();
+      return await response.json();
     } catch (error) {
       throw new Error(`The service answered HTTP ${response.status}.`);
     }
-    if (body.errors && body.errors.length) {
-      const code = body.errors[0].extensions && body.errors[0].extensions.code;
-      if (code === "UNAUTHENTICATED") {
-        showSignIn("Your session has ended: sign in again.");
-        throw new SignedOut();
-      }
-      throw new Error(body.errors[0].message);
-    }
-    return body.data;
   }
 
   function show(title, ...content) {
@@ -122,6 +137,7 @@
   }
 
   function showSignIn(notice) {
+    session += 1;
     viewer = null;
     stopFollowing();
     setChrome(false);

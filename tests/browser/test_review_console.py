@@ -389,6 +389,36 @@ def test_signing_out_ends_the_session(page: Page, world: World):
     expect(page.get_by_role("heading", name="Sign in to the review console")).to_be_visible()
 
 
+def test_a_page_still_loading_when_the_reviewer_signs_out_draws_nothing(page: Page, world: World):
+    """The queue's answer, read while signed in, arrives after signing out: the sign-in screen
+    stays, with its notice, instead of the queue or an error drawn over it."""
+    signed_in(page, world, world.reviewer)
+    held = []
+
+    def hold_the_queue(route):
+        if "query Queue" in (route.request.post_data or ""):
+            held.append((route, route.fetch()))  # answered by the service while signed in
+        else:
+            route.continue_()
+
+    page.route("**/backoffice/graphql", hold_the_queue)
+    with page.expect_request(lambda request: "query Queue" in (request.post_data or "")):
+        page.goto(f"{world.service_url}/backoffice/#/queue?kind=LISTING")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    assert len(held) == 1
+
+    route, answer = held[0]
+    assert answer.ok and '"reviewQueue"' in answer.text()
+    with page.expect_response(lambda response: "query Queue" in (response.request.post_data or "")):
+        route.fulfill(response=answer)
+    # Its handling runs in the page's tasks after the response: one more task settles it.
+    page.evaluate("() => new Promise((settled) => setTimeout(settled, 0))")
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    assert page.get_by_role("heading", name="Something went wrong").count() == 0
+    expect(page.get_by_role("heading", name="Sign in to the review console")).to_be_visible()
+
+
 def test_the_queue_pages_twenty_at_a_time(page: Page, world: World):
     created = {f"Paged App {number:02}" for number in range(21)}
     for name in sorted(created):
