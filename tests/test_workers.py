@@ -183,22 +183,30 @@ def workers_of(supervisor: int) -> list[int]:
     return found
 
 
-def connections_per_worker(port: int, workers: list[int]) -> dict[int, int]:
-    """How many established connections to `port` each worker holds (Linux /proc)."""
+ESTABLISHED, LISTEN = "01", "0A"  # TCP states as /proc/net/tcp spells them
+
+
+def sockets_per_worker(port: int, supervisor: int, state: str) -> dict[int, int]:
+    """How many sockets on `port` in `state` each of the supervisor's children holds (Linux
+    /proc): its established connections, or its listening socket."""
     inodes = set()
     for line in open("/proc/net/tcp").read().splitlines()[1:]:
         fields = line.split()
-        local_port, state, inode = int(fields[1].rpartition(":")[2], 16), fields[3], fields[9]
-        if local_port == port and state == "01":  # ESTABLISHED, the server's side
-            inodes.add(f"socket:[{inode}]")
+        if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == state:
+            inodes.add(f"socket:[{fields[9]}]")
     counts = {}
-    for pid in workers:
+    for pid in workers_of(supervisor):
         try:
             links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
         except OSError:
             continue
         counts[pid] = sum(link in inodes for link in links)
     return counts
+
+
+def serving_workers(port: int, supervisor: int) -> list[int]:
+    """The supervisor's children that listen on `port`."""
+    return [pid for pid, count in sockets_per_worker(port, supervisor, LISTEN).items() if count]
 
 
 def answered(port: int) -> socket.socket:
@@ -217,7 +225,7 @@ def test_connections_spread_over_the_workers(two_workers):
     wait_until(lambda: len(serving_workers(port, supervisor.pid)) == 2, 30, "two workers")
     connections = [answered(port) for _ in range(32)]
     try:
-        counts = connections_per_worker(port, workers_of(supervisor.pid))
+        counts = sockets_per_worker(port, supervisor.pid, ESTABLISHED)
         serving = sorted(count for count in counts.values() if count)
         assert sum(serving) == 32
         assert len(serving) == 2 and serving[0] >= 4, counts
@@ -243,24 +251,6 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all(two_workers):
     supervisor.send_signal(signal.SIGTERM)
     assert supervisor.wait(timeout=30) == 0
     assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
-
-
-def serving_workers(port: int, supervisor: int) -> list[int]:
-    """The supervisor's children that listen on `port`."""
-    listening = set()
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == "0A":  # LISTEN
-            listening.add(f"socket:[{fields[9]}]")
-    found = []
-    for pid in workers_of(supervisor):
-        try:
-            links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
-        except OSError:
-            continue
-        if links & listening:
-            found.append(pid)
-    return found
 
 
 def serve_two_workers_until_they_stop(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
