@@ -57,6 +57,7 @@ from bench.config import CLIENT_APP_ID, DEVELOPER_COMPANY_ID
 from bench.scenarios import MARKETPLACE
 from devhub_gql import db, sqlite_inline
 from devhub_gql.domain.listing import CATEGORY, LISTING, Kind, ListingField
+from devhub_gql.postgres_pool import PooledConnection
 
 PAGE = 50
 DEFAULT_PAGE = 20  # the service's page size when `first` is omitted
@@ -196,7 +197,11 @@ class PostgresConnection:
 class PostgresDatabase(PostgresConnection):
     @classmethod
     async def open(cls, url: str) -> PostgresDatabase:
-        return cls(await asyncpg.create_pool(url, min_size=POOL_MIN, max_size=POOL_MAX))
+        # The service's pooled connections (no reset round trip when one goes back to the pool).
+        pool = await asyncpg.create_pool(
+            url, min_size=POOL_MIN, max_size=POOL_MAX, connection_class=PooledConnection
+        )
+        return cls(pool)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:

@@ -24,8 +24,10 @@ SQLITE_PRAGMAS = {
 }
 
 
-# Tortoise's SQLite client with its statements on the event loop's thread (sqlite_inline.py).
+# Tortoise's SQLite client with its statements on the event loop's thread (sqlite_inline.py), and
+# its PostgreSQL client without a reset round trip per pooled statement (postgres_pool.py).
 SQLITE_ENGINE = "devhub_gql.sqlite_inline"
+POSTGRES_ENGINE = "devhub_gql.postgres_pool"
 
 
 def connection_config(database_url: str, *, testing: bool = False) -> dict[str, Any]:
@@ -33,6 +35,8 @@ def connection_config(database_url: str, *, testing: bool = False) -> dict[str, 
     if config["engine"] == "tortoise.backends.sqlite":
         config["engine"] = SQLITE_ENGINE
         config["credentials"].update(SQLITE_PRAGMAS)
+    elif config["engine"] == "tortoise.backends.asyncpg":
+        config["engine"] = POSTGRES_ENGINE
     return config
 
 
