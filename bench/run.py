@@ -41,7 +41,15 @@ from bench.report import (
     section,
     write_results,
 )
-from bench.scenarios import AUTHLIB, BASELINES, OPERATIONS, SERVICE, UNCACHED, Operation
+from bench.scenarios import (
+    AUTHLIB,
+    BASELINES,
+    EMPTY_ANSWER,
+    OPERATIONS,
+    SERVICE,
+    UNCACHED,
+    Operation,
+)
 from bench.seed import seed
 from bench.statements import count_all
 from bench.verify import verify
@@ -129,20 +137,37 @@ def measure_row(
 
 
 def open_loop(
-    operation: Operation, server: Server, capacity: float, duration: float
+    operation: Operation, servers: dict[str, Server], capacity: float, duration: float
 ) -> dict[str, Any]:
-    """The tail below saturation: a request due every so often whatever the answers do."""
+    """The tail below saturation: a request due every so often whatever the answers do; then an
+    empty answer from the baselines' server at the same rate, the tail of everything but the
+    service."""
+    rate = capacity * OPEN_LOOP_LOAD
+    found = _open_loop_at(operation, servers[operation.server], rate, duration)
+    floor = _open_loop_at(EMPTY_ANSWER, servers[BASELINES], rate, duration)
+    keys = ("requests", "errors", "p50_ms", "p99_ms", "max_ms", "error_sample")
+    return {
+        "rate": rate,
+        **{key: found[key] for key in keys},
+        "floor_p50_ms": floor["p50_ms"],
+        "floor_p99_ms": floor["p99_ms"],
+        "floor_errors": floor["errors"],
+    }
+
+
+def _open_loop_at(
+    operation: Operation, server: Server, rate: float, duration: float
+) -> dict[str, Any]:
     spec = operation.load_spec(server.port, OPEN_LOOP_CONCURRENCY, duration, [server.process.pid])
-    spec["rate"] = capacity * OPEN_LOOP_LOAD
+    spec["rate"] = rate
     found = run_load(spec)
     log(
-        f"    open loop at {spec['rate']:.0f} req/s: p50 {found['p50_ms']:.2f} ms  "
+        f"    open loop, {operation.name} at {rate:.0f} req/s: p50 {found['p50_ms']:.2f} ms  "
         f"p99 {found['p99_ms']:.2f} ms  errors {found['errors']}"
     )
     if found["error_sample"]:
         log(f"    first error: {found['error_sample']}")
-    keys = ("requests", "errors", "p50_ms", "p99_ms", "max_ms", "error_sample")
-    return {"rate": spec["rate"], **{key: found[key] for key in keys}}
+    return found
 
 
 def measuring_order() -> list[list[Operation]]:
@@ -218,9 +243,8 @@ def measure(run: Run, target: Target, reuse: bool) -> SizeResult:
                     by_concurrency.get(OPEN_LOOP_CONCURRENCY) or by_concurrency[min(by_concurrency)]
                 )
                 if base["rps"] > 0:
-                    server = servers[operation.server]
                     result.open_loop[operation.name] = open_loop(
-                        operation, server, base["rps"], run.duration
+                        operation, servers, base["rps"], run.duration
                     )
         position = {operation.name: index for index, operation in enumerate(OPERATIONS)}
         result.rows.sort(key=lambda row: (position[row["operation"]], row["concurrency"]))

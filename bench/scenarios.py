@@ -302,3 +302,9 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
+
+# Measured in the open loop only, beside each operation of the service at that operation's rate:
+# the tail the load generator, uvicorn and this host make by themselves.
+EMPTY_ANSWER = Operation(
+    "empty answer", BASELINES, [{"method": "GET", "path": "/health"}], expect="ok"
+)
