@@ -1,24 +1,38 @@
-"""Tortoise's PostgreSQL client with pooled connections handed back without a reset query.
+"""Tortoise's PostgreSQL client, with two costs per statement taken out of the hot reads.
 
-asyncpg's pool sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;` each
-time a connection goes back to it, and Tortoise takes a pooled connection for every statement it
-runs outside a transaction and for every transaction: a second round trip to the server for each
-statement a read sends. Measured here, a one-row SELECT through the pool cost 163 us of CPU
-against 59 us on a bare connection, and the server ran the reset as well.
+1. No reset query when a pooled connection goes back. asyncpg's pool sends `SELECT
+   pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;` each time, and Tortoise takes a
+   pooled connection for every statement outside a transaction and for every transaction: a
+   second round trip for each read. Measured here, a one-row SELECT through Tortoise cost 169 us
+   of CPU with it and 111 us without. The service leaves no session state for the reset to undo:
+   it takes no advisory locks, declares no cursors, sets nothing for the session, and its one
+   LISTEN (events.listen_to_postgres) is on a connection of its own. asyncpg still rolls back a
+   transaction left open (Connection._reset does that whatever the reset query).
 
-The service leaves no session state on a pooled connection for the reset to undo: it takes no
-advisory locks, declares no cursors, sets nothing for the session, and its one LISTEN
-(events.listen_to_postgres) is on a connection of its own, outside the pool. asyncpg still rolls
-back a transaction left open before a connection goes back (Connection._reset does that whatever
-the reset query).
+2. The hand-written reads sent outside a transaction (devhub_gql/sql.py: the session lookup,
+   the pages) run on connections of their own, taken from a plain LIFO free list instead of
+   asyncpg's pool. The pool's acquire and release (a proxy object, an inactivity timer set and
+   cancelled, a task to shield the release) cost more than the statement's own client work:
+   an app's detail, two such reads, took 1,094 us of CPU in-process through the pool and 850 us
+   on one bare connection. Statements inside a transaction stay on the transaction's connection.
 
 Selected by the engine name in `db.connection_config`, as the SQLite client is.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import Any, cast
+
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
+
+# What asyncpg.create_pool takes that asyncpg.connect does not (in Tortoise's pool template).
+_POOL_ONLY = frozenset(
+    {"min_size", "max_size", "loop", "max_queries", "max_inactive_connection_lifetime", "setup"}
+)
 
 
 class PooledConnection(asyncpg.Connection):
@@ -26,8 +40,66 @@ class PooledConnection(asyncpg.Connection):
         return ""
 
 
+class StatementConnections:
+    """Up to `size` connections for single statements outside a transaction, opened when first
+    needed; a statement waits for a free one when all are busy."""
+
+    def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]], size: int) -> None:
+        self._connect = connect
+        self._free: asyncio.LifoQueue[asyncpg.Connection | None] = asyncio.LifoQueue()
+        for _ in range(size):
+            self._free.put_nowait(None)  # a slot not connected yet
+        self._opened: set[asyncpg.Connection] = set()
+
+    async def fetch(self, query: str, values: Sequence[Any]) -> list[asyncpg.Record]:
+        # A connection whose statement was cancelled goes back as it is: asyncpg makes its next
+        # statement wait until the server has confirmed the cancellation.
+        connection = await self._free.get()
+        try:
+            if connection is None or connection.is_closed():
+                if connection is not None:  # cut off (a server restart): replaced
+                    self._opened.discard(connection)
+                connection = await self._connect()
+                self._opened.add(connection)
+            return await connection.fetch(query, *values)
+        finally:
+            self._free.put_nowait(connection)
+
+    async def close(self) -> None:
+        opened, self._opened = self._opened, set()
+        await asyncio.gather(*(connection.close() for connection in opened))
+
+
 class PostgresClient(AsyncpgDBClient):
     connection_class = PooledConnection
+    statements: StatementConnections | None = None
+
+    async def create_connection(self, with_db: bool) -> None:
+        await super().create_connection(with_db)
+        settings = {key: value for key, value in self._template.items() if key not in _POOL_ONLY}
+        connect = partial(asyncpg.connect, password=self.password, **settings)
+        self.statements = StatementConnections(connect, self.pool_maxsize)
+
+    async def close(self) -> None:
+        if self.statements is not None:
+            await self.statements.close()
+            self.statements = None
+        await super().close()
+
+    async def fetch_dicts(self, query: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+        """A statement outside any transaction, on a statement connection; logged and its errors
+        translated as Tortoise's own execute_query_dict does."""
+        if self.statements is None:
+            await self.create_connection(with_db=True)
+        self.log.debug("%s: %s", query, values)
+        # Tortoise annotates _translate_exceptions as returning Exception; it returns the call's.
+        rows = cast(list[asyncpg.Record], await self._translate_exceptions(_fetch, query, values))
+        return [dict(row) for row in rows]
+
+
+async def _fetch(client: PostgresClient, query: str, values: Sequence[Any]) -> list[asyncpg.Record]:
+    assert client.statements is not None
+    return await client.statements.fetch(query, values)
 
 
 client_class = PostgresClient

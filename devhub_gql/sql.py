@@ -18,6 +18,8 @@ import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
+from devhub_gql.postgres_pool import PostgresClient
+
 _PLACEHOLDER = re.compile(r"\?")
 
 
@@ -47,6 +49,8 @@ async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
     conn = connection()
     postgres = is_postgres(conn)
     values = [_time(value, postgres) for value in params]
+    if isinstance(conn, PostgresClient):  # outside a transaction
+        return await conn.fetch_dicts(_numbered(sql), values)
     if postgres:
         return list(await conn.execute_query_dict(_numbered(sql), values))
     # Tortoise's execute_query_dict turns each sqlite3.Row into a dict by looking every column

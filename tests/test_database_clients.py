@@ -7,16 +7,29 @@ is one round trip: no reset query each time its pooled connection goes back to t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import struct
 import threading
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.exceptions import OperationalError
 
+from devhub_gql import sql
+from devhub_gql.app import create_app as create_service
+from devhub_gql.clock import ManualClock
+from devhub_gql.db import tortoise_config
+from devhub_gql.settings import Settings
 from tests.oauth.support import install, introspect, live_private_app, token_request
 from tests.support import GraphQLClient, count_statements, create_app, sign_up
 
 APP_NAME = "query AppName($id: ID!) { app(id: $id) { name } }"
+SSL_REQUEST = 80877103  # the start-up code a client sends first to ask for TLS
 
 
 async def test_statements_run_on_the_event_loops_thread(
@@ -44,26 +57,118 @@ async def test_statements_run_on_the_event_loops_thread(
     assert set(threads) == {threading.get_ident()}
 
 
+class CountingProxy:
+    """A TCP relay on 127.0.0.1 in front of PostgreSQL that counts the round trips clients ask
+    for: a simple query ('Q') or the Sync ('S') that ends an extended-protocol exchange."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream = (host, port)
+        self.round_trips = 0
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> int:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    async def _relay(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter):
+        server_in, server_out = await asyncio.open_connection(*self.upstream)
+        tasks = [
+            asyncio.create_task(self._client_to_server(client_in, server_out)),
+            asyncio.create_task(self._pipe(server_in, client_out)),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        client_out.close()
+        server_out.close()
+
+    async def _client_to_server(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:  # the untyped start-up messages (SSLRequest, StartupMessage) come first
+                head = await reader.readexactly(8)
+                length, code = struct.unpack("!ii", head)
+                writer.write(head + await reader.readexactly(length - 8))
+                if code != SSL_REQUEST:
+                    break
+            while True:
+                head = await reader.readexactly(5)
+                kind, length = head[:1], struct.unpack("!i", head[1:])[0]
+                if kind in (b"Q", b"S"):
+                    self.round_trips += 1
+                writer.write(head + await reader.readexactly(length - 4))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(65536):
+                writer.write(data)
+
+
 async def test_each_statement_is_one_round_trip_to_postgresql(
-    gql: GraphQLClient, database_url: str
+    database: TortoiseContext, database_url: str
 ):
     if not database_url.startswith("postgres"):
         pytest.skip("PostgreSQL only: the SQLite client has no pool")
-    developer = await sign_up(gql, "dev@example.com")
-    app = (await create_app(gql, developer))["app"]
-    client = Tortoise.get_connection("default")
-    pool = client._pool
-    sent: list[str] = []
-    # Every connection the pool may hand out, held at once so that each one is opened, logs what
-    # it sends to the server from now on.
-    held = [await pool.acquire() for _ in range(pool.get_max_size())]
-    for connection in held:
-        connection.add_query_logger(lambda query: sent.append(query.query))
-    for connection in held:
-        await pool.release(connection)
-    sent.clear()
-    with count_statements() as counted:
-        data = await gql.data(APP_NAME, {"id": app["id"]}, token=developer.token)
+    upstream = urlsplit(database_url)
+    proxy = CountingProxy(upstream.hostname or "127.0.0.1", upstream.port or 5432)
+    async with proxy as port, TortoiseContext() as context:
+        proxied = urlunsplit(upstream._replace(netloc=f"{upstream.username}@127.0.0.1:{port}"))
+        await context.init(config=tortoise_config(proxied))
+        service = create_service(
+            Settings(database_url=proxied, env="development", response_cache=False),
+            clock=ManualClock(datetime.now(UTC)),
+            manage_database=False,
+        )
+        transport = httpx.ASGITransport(app=service)
+        async with httpx.AsyncClient(transport=transport, base_url="http://devhub.test") as http:
+            gql = GraphQLClient(http)
+            developer = await sign_up(gql, "dev@example.com")
+            app = (await create_app(gql, developer))["app"]
+            for _ in range(2):  # each statement is prepared on its connection once
+                await gql.data(APP_NAME, {"id": app["id"]}, token=developer.token)
+            before = proxy.round_trips
+            with count_statements() as counted:
+                data = await gql.data(APP_NAME, {"id": app["id"]}, token=developer.token)
+            sent = proxy.round_trips - before
     assert data["app"]["name"] == "Deal Sync"
     assert len(counted.statements) == 2  # the session, the app
-    assert sent == counted.statements
+    assert sent == 2
+
+
+@pytest.fixture
+async def postgres(database: TortoiseContext, database_url: str) -> TortoiseContext:
+    if not database_url.startswith("postgres"):
+        pytest.skip("PostgreSQL only: SQLite has one connection")
+    return database
+
+
+async def test_more_reads_at_once_than_connections_all_answer(postgres: TortoiseContext):
+    reads = [sql.rows("SELECT ?::int AS n", n) for n in range(40)]  # the client keeps 5
+    answers = await asyncio.wait_for(asyncio.gather(*reads), timeout=10)
+    assert [rows[0]["n"] for rows in answers] == list(range(40))
+
+
+async def test_reads_cancelled_mid_statement_leave_no_connection_behind_them(
+    postgres: TortoiseContext,
+):
+    # Twice as many as the client keeps connections: some are cancelled while they wait for one.
+    slow = [asyncio.create_task(sql.rows("SELECT pg_sleep(5)")) for _ in range(10)]
+    await asyncio.sleep(0)  # each runs until it waits for the server or for a connection
+    for read in slow:
+        read.cancel()
+    for read in slow:
+        with pytest.raises(asyncio.CancelledError):
+            await read
+    # The next read neither waits behind the cancelled ones nor finds their connections gone.
+    assert await asyncio.wait_for(sql.rows("SELECT 2 AS two"), timeout=2) == [{"two": 2}]
+
+
+async def test_a_refused_read_raises_tortoises_error_and_the_next_one_answers(
+    postgres: TortoiseContext,
+):
+    with pytest.raises(OperationalError):
+        await sql.rows("SELECT * FROM no_such_table")
+    assert await sql.rows("SELECT 3 AS three") == [{"three": 3}]
