@@ -22,6 +22,7 @@ Selected by the engine name in `db.connection_config`, as the SQLite client is.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, cast
@@ -42,19 +43,20 @@ class PooledConnection(asyncpg.Connection):
 
 class StatementConnections:
     """Up to `size` connections for single statements outside a transaction, opened when first
-    needed; a statement waits for a free one when all are busy."""
+    needed. When all are busy a statement waits its turn: a connection given back goes to the
+    longest waiting statement, never to one that arrived later (with a plain queue, a newcomer
+    that finds it free first takes it, and under load some requests waited seconds)."""
 
     def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]], size: int) -> None:
         self._connect = connect
-        self._free: asyncio.LifoQueue[asyncpg.Connection | None] = asyncio.LifoQueue()
-        for _ in range(size):
-            self._free.put_nowait(None)  # a slot not connected yet
+        self._free: list[asyncpg.Connection | None] = [None] * size  # None: not connected yet
+        self._waiting: deque[asyncio.Future[asyncpg.Connection | None]] = deque()
         self._opened: set[asyncpg.Connection] = set()
 
     async def fetch(self, query: str, values: Sequence[Any]) -> list[asyncpg.Record]:
         # A connection whose statement was cancelled goes back as it is: asyncpg makes its next
         # statement wait until the server has confirmed the cancellation.
-        connection = await self._free.get()
+        connection = await self._take()
         try:
             if connection is None or connection.is_closed():
                 if connection is not None:  # cut off (a server restart): replaced
@@ -63,7 +65,29 @@ class StatementConnections:
                 self._opened.add(connection)
             return await connection.fetch(query, *values)
         finally:
-            self._free.put_nowait(connection)
+            self._give(connection)
+
+    async def _take(self) -> asyncpg.Connection | None:
+        if self._free and not self._waiting:
+            return self._free.pop()
+        turn: asyncio.Future[asyncpg.Connection | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            return await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # handed one just as it was cancelled
+                self._give(turn.result())
+            elif turn in self._waiting:
+                self._waiting.remove(turn)
+            raise
+
+    def _give(self, connection: asyncpg.Connection | None) -> None:
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(connection)
+                return
+        self._free.append(connection)
 
     async def close(self) -> None:
         opened, self._opened = self._opened, set()

@@ -12,8 +12,10 @@ import contextlib
 import struct
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise
@@ -24,6 +26,7 @@ from devhub_gql import sql
 from devhub_gql.app import create_app as create_service
 from devhub_gql.clock import ManualClock
 from devhub_gql.db import tortoise_config
+from devhub_gql.postgres_pool import StatementConnections
 from devhub_gql.settings import Settings
 from tests.oauth.support import install, introspect, live_private_app, token_request
 from tests.support import GraphQLClient, count_statements, create_app, sign_up
@@ -172,3 +175,35 @@ async def test_a_refused_read_raises_tortoises_error_and_the_next_one_answers(
     with pytest.raises(OperationalError):
         await sql.rows("SELECT * FROM no_such_table")
     assert await sql.rows("SELECT 3 AS three") == [{"three": 3}]
+
+
+async def test_a_read_waiting_for_a_connection_goes_before_one_that_comes_later(
+    postgres: TortoiseContext, database_url: str
+):
+    url = database_url.replace("postgres://", "postgresql://", 1)
+    statements = StatementConnections(partial(asyncpg.connect, url), size=1)
+    holder = await asyncpg.connect(url)
+    await holder.execute("SELECT pg_advisory_lock(7)")  # the first read below waits for it
+    finished: list[str] = []
+
+    async def two_in_a_row() -> None:  # as a request's session lookup, then its page
+        await statements.fetch("SELECT pg_advisory_xact_lock_shared(7)", [])
+        finished.append("first of two")
+        await statements.fetch("SELECT 1", [])
+        finished.append("second of two")
+
+    async def one() -> None:
+        await statements.fetch("SELECT 1", [])
+        finished.append("the waiting one")
+
+    try:
+        first = asyncio.create_task(two_in_a_row())
+        await asyncio.sleep(0)  # it takes the only connection
+        waiting = asyncio.create_task(one())
+        await asyncio.sleep(0)  # it waits for the connection
+        await holder.execute("SELECT pg_advisory_unlock(7)")
+        await asyncio.wait_for(asyncio.gather(first, waiting), timeout=5)
+    finally:
+        await holder.close()
+        await statements.close()
+    assert finished == ["first of two", "the waiting one", "second of two"]
