@@ -480,12 +480,12 @@ class PostgresWriter:
 
 # Steps ------------------------------------------------------------------------------------------
 def _remove_sqlite(path: Path) -> None:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 async def recreate_database(target: Target) -> None:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite files and every seed's marker
     if target.database == "sqlite":
         _remove_sqlite(target.sqlite_path)
         return
