@@ -10,11 +10,12 @@
    transaction left open (Connection._reset does that whatever the reset query).
 
 2. The hand-written reads sent outside a transaction (devhub_gql/sql.py: the session lookup,
-   the pages) run on connections of their own, taken from a plain LIFO free list instead of
-   asyncpg's pool. The pool's acquire and release (a proxy object, an inactivity timer set and
-   cancelled, a task to shield the release) cost more than the statement's own client work:
-   an app's detail, two such reads, took 1,094 us of CPU in-process through the pool and 850 us
-   on one bare connection. Statements inside a transaction stay on the transaction's connection.
+   the pages) run on connections of their own, from a free list that serves waiting statements
+   in turn (StatementConnections), instead of asyncpg's pool. The pool's acquire and release (a
+   proxy object, an inactivity timer set and cancelled, a task to shield the release) cost more
+   than the statement's own client work: an app's detail, two such reads, took 1,094 us of CPU
+   in-process through the pool and 841-848 us through the free list. Statements inside a
+   transaction stay on the transaction's connection.
 
 Selected by the engine name in `db.connection_config`, as the SQLite client is.
 """
@@ -100,9 +101,11 @@ class PostgresClient(AsyncpgDBClient):
 
     async def create_connection(self, with_db: bool) -> None:
         await super().create_connection(with_db)
-        settings = {key: value for key, value in self._template.items() if key not in _POOL_ONLY}
-        connect = partial(asyncpg.connect, password=self.password, **settings)
-        self.statements = StatementConnections(connect, self.pool_maxsize)
+        if self.statements is None:
+            template = self._template.items()
+            settings = {key: value for key, value in template if key not in _POOL_ONLY}
+            connect = partial(asyncpg.connect, password=self.password, **settings)
+            self.statements = StatementConnections(connect, self.pool_maxsize)
 
     async def close(self) -> None:
         if self.statements is not None:
@@ -113,8 +116,10 @@ class PostgresClient(AsyncpgDBClient):
     async def fetch_dicts(self, query: str, values: Sequence[Any]) -> list[dict[str, Any]]:
         """A statement outside any transaction, on a statement connection; logged and its errors
         translated as Tortoise's own execute_query_dict does."""
-        if self.statements is None:
-            await self.create_connection(with_db=True)
+        if self.statements is None:  # the first statement: made once, as Tortoise makes its pool
+            async with self._pool_init_lock:
+                if self.statements is None:
+                    await self.create_connection(with_db=True)
         self.log.debug("%s: %s", query, values)
         # Tortoise annotates _translate_exceptions as returning Exception; it returns the call's.
         rows = cast(list[asyncpg.Record], await self._translate_exceptions(_fetch, query, values))

@@ -207,3 +207,18 @@ async def test_a_read_waiting_for_a_connection_goes_before_one_that_comes_later(
         await holder.close()
         await statements.close()
     assert finished == ["first of two", "the waiting one", "second of two"]
+
+
+async def test_reads_that_open_the_client_at_once_open_it_once(
+    postgres: TortoiseContext, database_url: str
+):
+    named = f"{database_url}?application_name=opened_once"
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(named))
+        # The first statements of a fresh process, all at once, before any connection exists.
+        await asyncio.gather(*(sql.rows("SELECT ?::int AS n", n) for n in range(20)))
+        opened = await sql.rows(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'opened_once'"
+        )
+    # Tortoise's pool (its one connection kept open) and the 5 statement connections at most.
+    assert opened[0]["n"] <= 6
