@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, GraphQLSchema
@@ -54,6 +55,7 @@ from schema.apps import (
 )
 from schema.catalogue import Category, Scope
 from schema.errors import shape_errors
+from schema.execution import PlainFieldsExecutor
 from schema.extensions import (
     AppExtensionPayload,
     CheckAppExtensionPayload,
@@ -339,6 +341,9 @@ class Subscription:
 
 
 class DevhubSchema(strawberry.Schema):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(execution_context_class=PlainFieldsExecutor, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

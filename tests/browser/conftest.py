@@ -50,7 +50,7 @@ def chromium_path() -> str:
     path = chromium_executable()
     if path is None:
         pytest.skip(
-            f"no Chromium at {CHROMIUM} or on PATH (`make browser` installs it where it can)"
+            f"no Chromium at {CHROMIUM} or on PATH (`make test-tools` installs it where it can)"
         )
     return path
 
