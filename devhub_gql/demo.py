@@ -55,7 +55,8 @@ async def _account(email: str, name: str, company: str, kind: CompanyKind, now: 
         )
     user = await User.get(email=email).select_related("company")
     session = await UserSession.filter(user=user).first()
-    return Viewer(user=user, session=session)  # type: ignore[arg-type]
+    assert session is not None  # sign_up opened one
+    return Viewer.of(user, session)
 
 
 _DEMO_PANEL_SCHEMA = {

@@ -46,10 +46,10 @@ def _sharing(data_scope: DataScope, who: Identity) -> tuple[bytes, tuple[int, ..
     if who.viewer is None or who.company_version is None:
         return None  # it needs a signed-in viewer: the answer is an error
     versions = (who.public_version, who.company_version)
-    user = who.viewer.user
+    viewer = who.viewer
     if data_scope == DataScope.COMPANY:
-        return f"company:{user.company_id}:{user.role}".encode(), versions
-    return f"viewer:{user.id}".encode(), versions
+        return f"company:{viewer.company_id}:{viewer.role}".encode(), versions
+    return f"viewer:{viewer.user_id}".encode(), versions
 
 
 class ResponseCache:
@@ -86,7 +86,7 @@ class ResponseCache:
             note_operation("graphql", request["query"], request.get("operationName"))
             record = current_record()
             if record is not None and who.viewer is not None:
-                record.viewer_id = who.viewer.user.id
+                record.viewer_id = who.viewer.user_id
             await _send_json(send, cached[1])
             return
         await self.app(scope, replay(body, receive), self._storing(send, key, versions))

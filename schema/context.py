@@ -66,7 +66,7 @@ class Context:
             self._viewer_known = True
             record = current_record()
             if record is not None and self._viewer is not None:
-                record.viewer_id = self._viewer.user.id
+                record.viewer_id = self._viewer.user_id
         return self._viewer
 
     async def current_viewer(self) -> Viewer | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
@@ -33,20 +34,50 @@ def normalize_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
-@dataclass(frozen=True)
 class Viewer:
-    """The signed-in user of a request and the session they used."""
+    """The signed-in user of a request and the session they used.
 
-    user: User
-    session: UserSession
+    Made from the session lookup's row (`identify`); the user (with their company) and the
+    session are built from it when first asked for. Most requests need only who it is, their
+    company and role (a cached answer needs no more), and building the three ORM objects cost
+    as much as the lookup's statement.
+    """
+
+    def __init__(self, found: Mapping[str, Any]) -> None:
+        self._found = found
+
+    @classmethod
+    def of(cls, user: User, session: UserSession) -> Viewer:
+        """For a user (with their company) and a session already read."""
+        viewer = cls({"u_id": user.id, "u_company_id": user.company_id, "u_role": user.role})
+        viewer.__dict__.update(user=user, session=session)  # what the cached properties hold
+        return viewer
+
+    @cached_property
+    def user(self) -> User:
+        user = _taken(User, "u", self._found)
+        user.company = _taken(Company, "c", self._found)
+        return user
+
+    @cached_property
+    def session(self) -> UserSession:
+        return _taken(UserSession, "s", self._found)
+
+    @property
+    def user_id(self) -> int:
+        return int(self._found["u_id"])
 
     @property
     def company_id(self) -> int:
-        return self.user.company_id
+        return int(self._found["u_company_id"])
+
+    @property
+    def role(self) -> Role:
+        return Role(self._found["u_role"])
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == Role.ADMIN
+        return self.role == Role.ADMIN
 
 
 @dataclass(frozen=True)
@@ -228,7 +259,7 @@ def _timestamp_columns(model: type[Model]) -> frozenset[str]:
     )
 
 
-def _taken(model: type[M], alias: str, found: dict[str, Any]) -> M:
+def _taken(model: type[M], alias: str, found: Mapping[str, Any]) -> M:
     # Timestamps are read with datetime.fromisoformat first: Tortoise's own text parser was a
     # third of the cost of identifying a request.
     values = {column: found[f"{alias}_{column}"] for column in model._meta.db_fields}
@@ -253,10 +284,9 @@ async def identify(token: str | None, now: datetime) -> Identity:
     if token:
         found = await sql.row(_identify_statement(), secrets.digest(token), now)
         if found is not None:
-            user = _taken(User, "u", found)
-            user.company = _taken(Company, "c", found)
-            viewer = Viewer(user=user, session=_taken(UserSession, "s", found))
-            return Identity(viewer, int(found["public_version"]), user.company.data_version)
+            return Identity(
+                Viewer(found), int(found["public_version"]), int(found["c_data_version"])
+            )
     state = await sql.row("SELECT version FROM marketplace_state WHERE id = 1")
     return Identity(None, int(state["version"]) if state else 0)
 
