@@ -10,8 +10,9 @@ page's execution.
 
 Anything else takes graphql-core's own path: fields with a resolver or arguments, objects and
 lists, and any plain field whose value the short path does not accept as it stands (a null where
-the type forbids one, a value the scalar refuses): graphql-core then resolves it again and
-reports the error exactly as it would have. Reading an attribute twice changes nothing.
+the type forbids one, a value the scalar refuses, an attribute that raises when read):
+graphql-core then resolves it again and reports the error at that field, exactly as it would
+have. Reading an attribute twice changes nothing.
 """
 
 from __future__ import annotations
@@ -97,17 +98,15 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         if self.short_path and not details.node.arguments:
             plain = self.plain_field(parent_type, details.node.name.value)
             if plain is not None:
-                value = plain.read(source)
-                if value is None:
-                    if plain.nullable:
-                        return None
-                else:
-                    try:
-                        shown = plain.leaf.coerce_output_value(value)
-                    except Exception:  # graphql-core reports it: see below
-                        shown = None
-                    if shown is not None and shown is not Undefined:
-                        return shown
+                try:
+                    value = plain.read(source)
+                    shown = None if value is None else plain.leaf.coerce_output_value(value)
+                except Exception:  # graphql-core reports it where it belongs: see below
+                    value = shown = Undefined
+                if value is None and plain.nullable:
+                    return None
+                if shown is not None and shown is not Undefined:
+                    return shown
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

@@ -61,8 +61,22 @@ def _things() -> list[Thing]:
     ]
 
 
+class Unreadable:
+    """An object whose `name` raises when read, as a broken property would."""
+
+    nick = None
+
+    @property
+    def name(self) -> str:
+        raise ValueError("no name here")
+
+
 @strawberry.type
 class Query:
+    @strawberry.field
+    def unreadable(self) -> Thing | None:
+        return Unreadable()  # type: ignore[return-value]  # the broken source, on purpose
+
     @strawberry.field
     def things(self) -> list[Thing]:
         return _things()
@@ -85,6 +99,7 @@ DOCUMENTS = [
     "{ maybeThings { name missing } }",
     "{ first { missing } things { name } }",
     "{ things { name brokenCount } }",
+    "{ unreadable { nick name } }",
 ]
 
 
@@ -119,6 +134,9 @@ def test_the_failing_documents_fail_as_they_should():
     data, errors = _answer(schema, "{ maybeThings { name missing } }")
     assert data == {"maybeThings": [None, None, None]}
     assert [path for _, path in errors] == [["maybeThings", index, "missing"] for index in range(3)]
+    data, errors = _answer(schema, "{ unreadable { nick name } }")
+    assert data == {"unreadable": None}
+    assert errors == [("no name here", ["unreadable", "name"])]
 
 
 def test_plain_fields_skip_graphql_cores_field_machinery():
