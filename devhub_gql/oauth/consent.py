@@ -14,7 +14,7 @@ from devhub_gql.domain.installations import Refusal, RefusalCode
 from devhub_gql.models import App, Company, Installation
 from devhub_gql.oauth.grants import S256AuthorizationCodeGrant
 from devhub_gql.oauth.server import DevhubOAuthServer
-from devhub_gql.oauth.validator import usable_client_id
+from devhub_gql.oauth.submission import usable_client_id
 
 
 @dataclass(frozen=True)

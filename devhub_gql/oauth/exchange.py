@@ -20,6 +20,7 @@ from typing import Any
 from oauthlib.oauth2.rfc6749 import errors
 
 from devhub_gql.domain.tokens import Client, Code, LiveToken
+from devhub_gql.oauth.submission import Submission
 
 # A write oauthlib decided on; it answers the error to send instead when it could not happen.
 Write = Callable[[], Awaitable[errors.OAuth2Error | None]]
@@ -29,6 +30,7 @@ Response = tuple[dict[str, str], str | None, int]
 @dataclass
 class Exchange:
     now: datetime
+    submission: Submission | None = None  # what the client sent (none on the consent screen)
     client: Client | None = None
     code: Code | None = None
     token: LiveToken | None = None

@@ -22,6 +22,7 @@ from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 from devhub_gql.domain import tokens
 from devhub_gql.domain.tokens import TokenKind
 from devhub_gql.oauth.exchange import Exchange, Write
+from devhub_gql.oauth.submission import Submission
 
 
 class S256AuthorizationCodeGrant(AuthorizationCodeGrant):
@@ -30,8 +31,8 @@ class S256AuthorizationCodeGrant(AuthorizationCodeGrant):
     _code_challenge_methods = {"S256": code_challenge_method_s256}
 
 
-# (the client id, the form, now) → the exchange oauthlib will decide on
-Read = Callable[[str | None, Mapping[str, str], datetime], Awaitable[Exchange]]
+# (what the client sent, now) → the exchange oauthlib will decide on
+Read = Callable[[Submission, datetime], Awaitable[Exchange]]
 # (the exchange, oauthlib's request as the validator filled it in, the token pair) → the write
 Issue = Callable[[Exchange, Any, dict[str, Any]], Write]
 
@@ -43,9 +44,9 @@ class Grant:
     issue: Issue
 
 
-async def _read_code(client_id: str | None, form: Mapping[str, str], now: datetime) -> Exchange:
-    client, code = await tokens.load_code(client_id, form.get("code"))
-    return Exchange(now=now, client=client, code=code)
+async def _read_code(submission: Submission, now: datetime) -> Exchange:
+    client, code = await tokens.load_code(submission.client, submission.form.get("code"))
+    return Exchange(now=now, submission=submission, client=client, code=code)
 
 
 def _issue_for_code(exchange: Exchange, request: Any, token: dict[str, Any]) -> Write:
@@ -67,13 +68,14 @@ def _issue_for_code(exchange: Exchange, request: Any, token: dict[str, Any]) -> 
     return write
 
 
-async def _read_refresh(client_id: str | None, form: Mapping[str, str], now: datetime) -> Exchange:
-    client, token = await tokens.load_token(client_id, form.get("refresh_token"), now)
+async def _read_refresh(submission: Submission, now: datetime) -> Exchange:
+    refresh_token = submission.form.get("refresh_token")
+    client, token = await tokens.load_token(submission.client, refresh_token, now)
     if token is not None and (
         token.kind != TokenKind.REFRESH or not await tokens.hold_installation(token.installation_id)
     ):
         token = None
-    return Exchange(now=now, client=client, token=token)
+    return Exchange(now=now, submission=submission, client=client, token=token)
 
 
 def _issue_for_refresh(exchange: Exchange, request: Any, token: dict[str, Any]) -> Write:
@@ -94,12 +96,11 @@ GRANTS: Mapping[str, Grant] = {
 }
 
 
-async def read_for_grant(
-    grant_type: str | None, client_id: str | None, form: Mapping[str, str], now: datetime
-) -> Exchange:
+async def read_for_grant(submission: Submission, now: datetime) -> Exchange:
     """What a token request reads: its grant's, or only the client for any other grant type
     (which oauthlib then refuses)."""
-    grant = GRANTS.get(grant_type or "")
+    grant = GRANTS.get(submission.form.get("grant_type") or "")
     if grant is not None:
-        return await grant.read(client_id, form, now)
-    return Exchange(now=now, client=await tokens.load_client(client_id))
+        return await grant.read(submission, now)
+    client = await tokens.load_client(submission.client)
+    return Exchange(now=now, submission=submission, client=client)

@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import orjson
 from oauthlib.oauth2.rfc6749 import errors
@@ -21,7 +21,7 @@ from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.oauth.exchange import Response as ExchangeResponse
 from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.oauth.server import DevhubOAuthServer
-from devhub_gql.oauth.validator import client_credentials
+from devhub_gql.oauth.submission import Submission
 from devhub_gql.observability import Metrics
 from devhub_gql.ratelimit import Limiters
 from devhub_gql.settings import Settings
@@ -100,9 +100,9 @@ def _oauth_error(response: Response) -> str:
         return "error"
 
 
-def _count_grant(metrics: Metrics, body: bytes, response: Response) -> None:
+def _count_grant(metrics: Metrics, submission: Submission, response: Response) -> None:
     """Token answers by grant type and outcome: `issued`, or the OAuth error code."""
-    grant_type = parse_qs(body.decode("utf-8", errors="replace")).get("grant_type", ["none"])[0]
+    grant_type = submission.form.get("grant_type") or "none"
     outcome = "issued" if response.status_code == 200 else _oauth_error(response)
     metrics.token_grants.labels(
         grant_type if grant_type in GRANTS else "other",
@@ -128,16 +128,21 @@ def _too_many(retry_after: int) -> Response:
 def oauth_routes(
     server: DevhubOAuthServer, settings: Settings, limiters: Limiters, metrics: Metrics
 ) -> list[Route]:
+    async def submission_of(request: Request) -> Submission:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        uri = f"{settings.public_url}{request.scope['path']}"
+        return Submission.of(uri, body, dict(request.headers))
+
     async def guarded(
-        request: Request, endpoint: Callable[[], Awaitable[Response]], *, volume: bool = False
+        request: Request,
+        submission: Submission,
+        endpoint: Callable[[], Awaitable[Response]],
+        *,
+        volume: bool = False,
     ) -> Response:
         """Refused while the client or the address has used its budget of failed attempts (and,
         with `volume`, the client its ceiling of requests); a failed attempt counts."""
-        body = (await request.body()).decode("utf-8", errors="replace")
-        client_id = (
-            client_credentials(dict(request.headers), None, None)[0]
-            or (parse_qs(body).get("client_id", [None])[0])
-        )
+        client_id = submission.client_id or submission.form.get("client_id")
         address = f"ip:{request.client.host if request.client else 'unknown'}"
         keys = (f"client:{client_id[:200]}", address) if client_id else (address,)
         retry_after = await limiters.token_failures.over(*keys)
@@ -165,39 +170,43 @@ def oauth_routes(
         return RedirectResponse(f"{settings.consent_page}?{urlencode(params)}", status_code=302)
 
     async def form_endpoint(
-        request: Request,
-        answer: Callable[[str, str, dict[str, str]], Awaitable[ExchangeResponse]],
+        submission: Submission,
+        answer: Callable[[Submission], Awaitable[ExchangeResponse]],
         *,
         writes: bool = True,
         required: str | None = None,
     ) -> Response:
-        if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
+        if submission.headers.get("content-type", "").split(";")[0].strip() != FORM:
             return _invalid_request(f"content must be {FORM}")
-        body = (await request.body()).decode("utf-8", errors="replace")
-        if required and not parse_qs(body).get(required):
+        if required and not submission.form.get(required):
             return _invalid_request(f"Missing parameter: {required}")
-        uri = f"{settings.public_url}{request.url.path}"
         if not writes:  # introspection only reads: no transaction to begin and commit
-            return _oauth_response(*await answer(uri, body, dict(request.headers)))
+            return _oauth_response(*await answer(submission))
         async with in_transaction():
-            headers, response_body, status = await answer(uri, body, dict(request.headers))
+            headers, response_body, status = await answer(submission)
         return _oauth_response(headers, response_body, status)
 
     async def token(request: Request) -> Response:
+        submission = await submission_of(request)
         response = await guarded(
             request,
-            lambda: form_endpoint(request, server.token, required="grant_type"),
+            submission,
+            lambda: form_endpoint(submission, server.token, required="grant_type"),
             volume=True,
         )
-        _count_grant(metrics, await request.body(), response)
+        _count_grant(metrics, submission, response)
         return response
 
     async def revoke(request: Request) -> Response:
-        return await guarded(request, lambda: form_endpoint(request, server.revoke))
+        submission = await submission_of(request)
+        return await guarded(request, submission, lambda: form_endpoint(submission, server.revoke))
 
     async def introspect(request: Request) -> Response:
+        submission = await submission_of(request)
         return await guarded(
-            request, lambda: form_endpoint(request, server.introspect, writes=False)
+            request,
+            submission,
+            lambda: form_endpoint(submission, server.introspect, writes=False),
         )
 
     async def metadata(request: Request) -> Response:

@@ -4,9 +4,7 @@ and our token formats, run through an Exchange (oauth/exchange.py) for each requ
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from oauthlib.oauth2 import WebApplicationServer
 
@@ -17,7 +15,8 @@ from devhub_gql.domain.secrets import new_secret
 from devhub_gql.domain.tokens import ACCESS_LIFETIME
 from devhub_gql.oauth.exchange import Exchange, Response, run
 from devhub_gql.oauth.grants import GRANTS, read_for_grant
-from devhub_gql.oauth.validator import DevhubRequestValidator, client_credentials, usable_client_id
+from devhub_gql.oauth.submission import Submission, usable_client_id
+from devhub_gql.oauth.validator import DevhubRequestValidator
 from devhub_gql.settings import Settings
 
 # oauthlib logs whole token responses at DEBUG: never let them reach a log, whatever the level.
@@ -25,19 +24,6 @@ logging.getLogger("oauthlib").setLevel(logging.WARNING)
 
 ACCESS_TOKEN_PREFIX = "dhat"
 REFRESH_TOKEN_PREFIX = "dhrt"
-
-
-def form_of(body: str) -> dict[str, str]:
-    """A form body's fields (the first of each)."""
-    form: dict[str, str] = {}
-    for name, value in parse_qsl(body, keep_blank_values=True):
-        form.setdefault(name, value)
-    return form
-
-
-def requesting_client(headers: Mapping[str, str], form: Mapping[str, str]) -> str | None:
-    client_id, _ = client_credentials(dict(headers), form.get("client_id"), None)
-    return usable_client_id(client_id)
 
 
 class DevhubOAuthServer(WebApplicationServer):
@@ -59,39 +45,42 @@ class DevhubOAuthServer(WebApplicationServer):
 
     # Each of these reads, lets oauthlib decide and writes; the caller holds the transaction.
 
-    async def token(self, uri: str, body: str, headers: dict[str, str]) -> Response:
-        form = form_of(body)
-        exchange = await read_for_grant(
-            form.get("grant_type"), requesting_client(headers, form), form, self.clock.now()
-        )
+    async def token(self, submission: Submission) -> Response:
+        exchange = await read_for_grant(submission, self.clock.now())
         response: Response = await run(
-            exchange, lambda: self.create_token_response(uri, "POST", body, headers)
+            exchange,
+            lambda: self.create_token_response(
+                submission.uri, "POST", submission.body, submission.headers
+            ),
         )
-        refreshed = form.get("grant_type") == "refresh_token" and response[2] == 200
+        refreshed = submission.form.get("grant_type") == "refresh_token" and response[2] == 200
         if refreshed and exchange.client is not None:
             self.refresh_tally.count(exchange.client.app_id, exchange.now)
         return response
 
-    async def revoke(self, uri: str, body: str, headers: dict[str, str]) -> Response:
+    async def revoke(self, submission: Submission) -> Response:
         response: Response = await run(
-            await self._read_token(body, headers),
-            lambda: self.create_revocation_response(uri, "POST", body, headers),
+            await self._read_token(submission),
+            lambda: self.create_revocation_response(
+                submission.uri, "POST", submission.body, submission.headers
+            ),
         )
         return response
 
-    async def introspect(self, uri: str, body: str, headers: dict[str, str]) -> Response:
+    async def introspect(self, submission: Submission) -> Response:
         response: Response = await run(
-            await self._read_token(body, headers),
-            lambda: self.create_introspect_response(uri, "POST", body, headers),
+            await self._read_token(submission),
+            lambda: self.create_introspect_response(
+                submission.uri, "POST", submission.body, submission.headers
+            ),
         )
         return response
 
-    async def _read_token(self, body: str, headers: dict[str, str]) -> Exchange:
-        form = form_of(body)
+    async def _read_token(self, submission: Submission) -> Exchange:
         now = self.clock.now()
-        requesting = requesting_client(headers, form)
-        client, found = await tokens.load_token(requesting, form.get("token"), now)
-        return Exchange(now=now, client=client, token=found)
+        token = submission.form.get("token")
+        client, found = await tokens.load_token(submission.client, token, now)
+        return Exchange(now=now, submission=submission, client=client, token=found)
 
     async def check_authorization(self, uri: str, client_id: str | None) -> Any:
         """oauthlib's check of an authorize request (raises its errors)."""

@@ -6,10 +6,7 @@ ran, and every change oauthlib decides on is recorded as a write the exchange ru
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-from urllib.parse import unquote
 
 from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
@@ -17,35 +14,9 @@ from oauthlib.oauth2.rfc6749 import errors
 from devhub_gql.domain import tokens
 from devhub_gql.domain.catalog import effective_scopes
 from devhub_gql.domain.tokens import TokenKind
-from devhub_gql.domain.validation import is_safe_text
 from devhub_gql.oauth.exchange import current
 from devhub_gql.oauth.grants import GRANTS
 from devhub_gql.settings import Settings
-
-CLIENT_ID_LENGTH = 32  # the column's size: longer values cannot name a client
-
-
-def usable_client_id(client_id: str | None) -> str | None:
-    """A value that can name a client at all (PostgreSQL would refuse a NUL in the lookup)."""
-    if not client_id or len(client_id) > CLIENT_ID_LENGTH or not is_safe_text(client_id):
-        return None
-    return client_id
-
-
-def client_credentials(
-    headers: dict[str, str], client_id: str | None, secret: str | None
-) -> tuple[str | None, str | None]:
-    """HTTP Basic first, body parameters as the fallback (RFC 6749 §2.3.1)."""
-    authorization = headers.get("Authorization") or headers.get("authorization") or ""
-    scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() == "basic" and encoded:
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None, None
-        basic_id, _, basic_secret = decoded.partition(":")
-        return unquote(basic_id), unquote(basic_secret)
-    return client_id, secret
 
 
 class DevhubRequestValidator(RequestValidator):
@@ -58,13 +29,11 @@ class DevhubRequestValidator(RequestValidator):
 
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         exchange = current()
-        client_id, secret = client_credentials(
-            dict(request.headers), request.client_id, getattr(request, "client_secret", None)
-        )
-        client = exchange.client
-        if client is None or client.client_id != client_id or not secret:
+        client, submission = exchange.client, exchange.submission
+        if client is None or submission is None or client.client_id != submission.client_id:
             return False
-        if not client.secret_matches(secret, exchange.now):
+        secret = submission.client_secret
+        if not secret or not client.secret_matches(secret, exchange.now):
             return False
         request.client = client
         request.client_id = client.client_id
