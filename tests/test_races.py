@@ -265,6 +265,43 @@ async def test_a_free_running_refresh_and_uninstall_end_consistently(
     await assert_uninstalled_without_live_tokens(http, app, tokens)
 
 
+@pytest.mark.parametrize("first", ["refresh", "reinstall"])
+async def test_a_refresh_and_a_reinstall_in_flight_together_end_as_their_order_says(
+    postgres: str,
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    developer,
+    customer,
+    receiver,
+    first: str,
+):
+    """A re-install revokes the earlier tokens but leaves the installation live: a refresh
+    that read its token before the re-install committed must still be refused after it."""
+    app, tokens, installation = await installed(gql, http, developer, customer, receiver)
+    code = await code_for(gql, customer, app)  # the user allows again: a re-install
+    async with RowLock(postgres, "installation", installation.id) as lock:
+        if first == "refresh":
+            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
+            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
+        else:
+            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
+            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
+        await lock.release()
+        refreshed, reinstalled = await asyncio.gather(refreshing, reinstalling)
+    assert reinstalled.status_code == 200, reinstalled.text
+    if first == "refresh":  # issued, then revoked with the rest by the re-install
+        assert refreshed.status_code == 200, refreshed.text
+        assert await introspect(http, app, refreshed.json()["access_token"]) == {"active": False}
+    else:
+        assert oauth_error(refreshed) == (400, "invalid_grant"), refreshed.text
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        assert await introspect(http, app, token) == {"active": False}
+    renewed = reinstalled.json()
+    for token in (renewed["access_token"], renewed["refresh_token"]):
+        assert (await introspect(http, app, token))["active"] is True
+    assert await AccessToken.filter(revoked_at=None).count() == 1  # the re-install's
+
+
 # Code exchange and app deletion -------------------------------------------------------------
 
 

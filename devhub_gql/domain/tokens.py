@@ -211,21 +211,6 @@ async def load_token(
     )
 
 
-async def hold_installation(installation_id: int) -> bool:
-    """Hold the installation's row until the transaction ends (PostgreSQL; on SQLite
-    transactions take turns anyway); False when it is uninstalled meanwhile.
-
-    A write that changes nothing but takes the lock: an uninstall racing a refresh then either
-    waits and revokes the new access token with the rest, or has already won and the refresh
-    fails, so no access token outlives its installation.
-    """
-    changed = await sql.execute(
-        "UPDATE installation SET uninstalled_at = NULL WHERE id = ? AND uninstalled_at IS NULL",
-        installation_id,
-    )
-    return changed == 1
-
-
 async def save_code(
     client: Client,
     user_id: int,
@@ -299,11 +284,13 @@ async def issue_for_code(
             await install_events.record(
                 client.app_id, installation.id, InstallEventKind.REINSTALL, now
             )
-        await revoke_tokens([installation.id], now)
+        # The installation's row first, then its tokens: the order a refresh and an uninstall
+        # take them in too, so that none of them waits for another in a cycle.
         installation.scopes = scopes
         installation.uninstalled_at = None
         installation.updated_at = now
         await installation.save()
+        await revoke_tokens([installation.id], now)
     # A re-install changes what the installer's company sees (scopes, updatedAt) but no count.
     await versions.company_changed(installation.company_id)
     refresh = await RefreshToken.create(
@@ -326,14 +313,32 @@ async def issue_for_code(
 
 async def issue_for_refresh(
     refresh: LiveToken, *, access_token: str, scopes: list[str], now: datetime
-) -> None:
-    """A new access token; the refresh token is kept (not rotated) and lives 60 more days."""
-    await sql.execute(
-        "UPDATE refresh_token SET last_used_at = ?, expires_at = ? WHERE id = ?",
+) -> bool:
+    """A new access token; the refresh token is kept (not rotated) and lives 60 more days.
+    False, and nothing written, when the installation or the refresh token died since it was read.
+
+    The first write holds the installation's row until the transaction ends (on SQLite
+    transactions take turns anyway): an uninstall racing the refresh then either waits and
+    revokes the new access token with the rest, or has already won and the refresh fails, so no
+    access token outlives its installation. The second finds the refresh token still live (a
+    re-install revokes it without uninstalling).
+    """
+    held = await sql.execute(
+        "UPDATE installation SET uninstalled_at = NULL WHERE id = ? AND uninstalled_at IS NULL",
+        refresh.installation_id,
+    )
+    if held != 1:
+        return False
+    renewed = await sql.execute(
+        "UPDATE refresh_token SET last_used_at = ?, expires_at = ?"
+        " WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
         now,
         now + REFRESH_IDLE_LIFETIME,
         refresh.id,
+        now,
     )
+    if renewed != 1:
+        return False
     await sql.execute(
         "INSERT INTO access_token"
         " (token_digest, installation_id, refresh_token_id, scopes, created_at, expires_at)"
@@ -345,6 +350,7 @@ async def issue_for_refresh(
         now,
         now + ACCESS_LIFETIME,
     )
+    return True
 
 
 async def revoke(client: Client, token: LiveToken, now: datetime) -> None:

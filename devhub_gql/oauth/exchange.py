@@ -4,8 +4,9 @@ oauthlib is synchronous, and it asks its validator questions one at a time. Inst
 for oauthlib and a hop back to the event loop for every question, everything a request can ask
 about is read first (in one statement: the client with the code or the live token it presents),
 oauthlib then runs inline against that `Exchange`, and the writes it decided on run afterwards,
-in the request's transaction. A write can still lose a race (a code used meanwhile): the answer
-is then the error oauthlib would have given.
+in one transaction begun only then: the reads take no locks anyway, so a pooled connection is
+held for the writes alone. A write can lose a race (a code used, a token revoked meanwhile): it
+checks what it changes, and the answer is then the error oauthlib would have given.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from oauthlib.oauth2.rfc6749 import errors
+from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.tokens import Client, Code, LiveToken
 from devhub_gql.oauth.submission import Submission
@@ -56,12 +58,16 @@ def deciding(exchange: Exchange) -> Iterator[Exchange]:
 
 
 async def run(exchange: Exchange, decide: Callable[[], Any]) -> Any:
-    """oauthlib's answer for the exchange, once its writes are done (or a write's error)."""
+    """oauthlib's answer for the exchange, once its writes are done, in one transaction (or a
+    write's error)."""
     with deciding(exchange):
         answer = decide()
-    for write in exchange.writes:
-        refused = await write()
-        if refused is not None:
-            headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
-            return {**headers, **refused.headers}, refused.json, refused.status_code
+    if not exchange.writes:
+        return answer
+    async with in_transaction():
+        for write in exchange.writes:
+            refused = await write()
+            if refused is not None:  # what the writes before it did stands (a replay's revocation)
+                headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+                return {**headers, **refused.headers}, refused.json, refused.status_code
     return answer

@@ -71,9 +71,7 @@ def _issue_for_code(exchange: Exchange, request: Any, token: dict[str, Any]) -> 
 async def _read_refresh(submission: Submission, now: datetime) -> Exchange:
     refresh_token = submission.form.get("refresh_token")
     client, token = await tokens.load_token(submission.client, refresh_token, now)
-    if token is not None and (
-        token.kind != TokenKind.REFRESH or not await tokens.hold_installation(token.installation_id)
-    ):
+    if token is not None and token.kind != TokenKind.REFRESH:
         token = None
     return Exchange(now=now, submission=submission, client=client, token=token)
 
@@ -82,9 +80,10 @@ def _issue_for_refresh(exchange: Exchange, request: Any, token: dict[str, Any]) 
     refresh, scopes, now = request.devhub_refresh, list(request.scopes), exchange.now
 
     async def write() -> errors.OAuth2Error | None:
-        await tokens.issue_for_refresh(
+        if not await tokens.issue_for_refresh(
             refresh, access_token=token["access_token"], scopes=scopes, now=now
-        )
+        ):
+            return errors.InvalidGrantError(description="refresh_token is invalid")
         return None
 
     return write

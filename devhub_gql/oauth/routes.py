@@ -15,7 +15,6 @@ from oauthlib.oauth2.rfc6749 import errors
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.transactions import in_transaction
 
 from devhub_gql.domain.catalog import SCOPES
 from devhub_gql.oauth.exchange import Response as ExchangeResponse
@@ -173,18 +172,13 @@ def oauth_routes(
         submission: Submission,
         answer: Callable[[Submission], Awaitable[ExchangeResponse]],
         *,
-        writes: bool = True,
         required: str | None = None,
     ) -> Response:
         if submission.headers.get("content-type", "").split(";")[0].strip() != FORM:
             return _invalid_request(f"content must be {FORM}")
         if required and not submission.form.get(required):
             return _invalid_request(f"Missing parameter: {required}")
-        if not writes:  # introspection only reads: no transaction to begin and commit
-            return _oauth_response(*await answer(submission))
-        async with in_transaction():
-            headers, response_body, status = await answer(submission)
-        return _oauth_response(headers, response_body, status)
+        return _oauth_response(*await answer(submission))
 
     async def token(request: Request) -> Response:
         submission = await submission_of(request)
@@ -206,7 +200,7 @@ def oauth_routes(
         return await guarded(
             request,
             submission,
-            lambda: form_endpoint(submission, server.introspect, writes=False),
+            lambda: form_endpoint(submission, server.introspect),
         )
 
     async def metadata(request: Request) -> Response:

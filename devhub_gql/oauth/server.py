@@ -43,7 +43,7 @@ class DevhubOAuthServer(WebApplicationServer):
         # Refreshes granted, counted for the analytics in memory (install_events.RefreshTally).
         self.refresh_tally = RefreshTally()
 
-    # Each of these reads, lets oauthlib decide and writes; the caller holds the transaction.
+    # Each of these reads, lets oauthlib decide and writes (oauth/exchange.py).
 
     async def token(self, submission: Submission) -> Response:
         exchange = await read_for_grant(submission, self.clock.now())
