@@ -114,19 +114,24 @@ async def _connection(
     offset: float = 0.0,
 ) -> None:
     """Closed loop by default; with `interval`, open loop: a request is due every `interval`
-    seconds whatever the answers do, and its latency counts from when it was due (so a slow
-    answer that delays the next request is charged to that request too)."""
+    seconds whatever the answers do. When the previous answer came after the request was due,
+    its latency counts from when it was due: the slow answer that held it back is charged to it
+    too. Otherwise it counts from when it left: the event loop wakes from a timer up to a
+    millisecond late (epoll's timeout is in whole milliseconds), and that lateness is the load
+    generator's, not the server's."""
     reader, writer = await asyncio.open_connection(HOST, port, limit=STREAM_LIMIT)
     due = time.perf_counter() + offset
+    answered = float("-inf")
     try:
         while True:
             if interval is not None:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                sent = due
+                scheduled = due
+                sent = due if answered > due else time.perf_counter()
                 due += interval
             else:
-                sent = time.perf_counter()
-            if sent >= stop_at:
+                scheduled = sent = time.perf_counter()
+            if scheduled >= stop_at:
                 break
             try:
                 writer.write(payload)
@@ -137,8 +142,9 @@ async def _connection(
                 await asyncio.sleep(0.01)
                 reader, writer = await asyncio.open_connection(HOST, port, limit=STREAM_LIMIT)
                 continue
-            if sent >= start_at:
-                tally.latencies.append(time.perf_counter() - sent)
+            answered = time.perf_counter()
+            if scheduled >= start_at:
+                tally.latencies.append(answered - sent)
                 checker.check(tally, status, head, body)
             if closing:
                 writer.close()

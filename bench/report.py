@@ -148,7 +148,8 @@ def open_loop_table(size: SizeResult) -> list[str]:
         return []
     lines = [
         f"Open loop at {OPEN_LOOP_LOAD:.0%} of capacity ({OPEN_LOOP_CONCURRENCY} connections,"
-        " latency counted from when a request was due). The floor is an empty answer (GET"
+        " latency counted from when a request left, or from when it was due if the previous"
+        " answer on its connection held it back). The floor is an empty answer (GET"
         " /health on the baselines' server, the same uvicorn settings) at the same rate, right"
         " after: the tail that the load generator, uvicorn and this host make by themselves.",
         "",
