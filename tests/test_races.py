@@ -302,6 +302,45 @@ async def test_a_refresh_and_a_reinstall_in_flight_together_end_as_their_order_s
     assert await AccessToken.filter(revoked_at=None).count() == 1  # the re-install's
 
 
+@pytest.mark.parametrize("first", ["uninstall", "reinstall"])
+async def test_an_uninstall_and_a_reinstall_in_flight_together_end_as_their_order_says(
+    postgres: str,
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    developer,
+    customer,
+    receiver,
+    first: str,
+):
+    """Both take the app's row and the installation's; in either order, neither deadlocks."""
+    app, tokens, installation = await installed(gql, http, developer, customer, receiver)
+    node_id = await installation_node_id(gql, customer)
+    code = await code_for(gql, customer, app)  # the user allows again: a re-install
+    async with RowLock(postgres, "installation", installation.id) as lock:
+        if first == "uninstall":
+            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
+            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
+        else:
+            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
+            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
+        await lock.release()
+        uninstall_errors, reinstalled = await asyncio.gather(uninstalling, reinstalling)
+    assert reinstalled.status_code == 200, reinstalled.text
+    renewed = reinstalled.json()
+    [row] = await Installation.all()
+    if first == "uninstall":  # uninstalled, then installed again by the exchange
+        assert uninstall_errors == []
+        assert row.uninstalled_at is None
+        assert (await introspect(http, app, renewed["access_token"]))["active"] is True
+    else:  # re-installed, then uninstalled with every token
+        assert uninstall_errors == []
+        assert row.uninstalled_at is not None
+        await assert_uninstalled_without_live_tokens(http, app, renewed)
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        assert await introspect(http, app, token) == {"active": False}
+    assert await orphan_tokens() == []
+
+
 # Code exchange and app deletion -------------------------------------------------------------
 
 

@@ -129,6 +129,9 @@ async def uninstall(
 ) -> bool:
     """Tokens dead at once, the row kept, the app notified, the day counted. False if already
     uninstalled."""
+    # The app's row before the installation's (counting below needs it anyway): the order a code
+    # exchange and a deletion take them in, so that none of them waits for another in a cycle.
+    await App.filter(id=app.id).select_for_update().first()
     changed = await Installation.filter(id=installation.id, uninstalled_at=None).update(
         uninstalled_at=now, updated_at=now
     )
