@@ -118,6 +118,14 @@ class RowLock:
         await self.transaction.rollback()
         self.released = True
 
+    async def in_order(self, first: str, requests: dict[str, Awaitable[Any]]) -> dict[str, Any]:
+        """Queue the requests behind the row, `first` first and the others after it, release it
+        and wait for them all: their results by name."""
+        names = [first, *(name for name in requests if name != first)]
+        tasks = [await self.queue(requests[name], f"the {name}") for name in names]
+        await self.release()
+        return dict(zip(names, await asyncio.gather(*tasks), strict=True))
+
     async def __aexit__(self, *exc_info: object) -> None:
         if not self.released:
             await self.transaction.rollback()
@@ -226,15 +234,12 @@ async def test_a_refresh_and_an_uninstall_in_flight_together_end_as_their_order_
     app, tokens, installation = await installed(gql, http, developer, customer, receiver)
     node_id = await installation_node_id(gql, customer)
     async with RowLock(postgres, "installation", installation.id) as lock:
-        if first == "refresh":
-            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
-            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
-        else:
-            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
-            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
-        await lock.release()
-        refreshed, uninstall_errors = await asyncio.gather(refreshing, uninstalling)
-    assert uninstall_errors == []
+        done = await lock.in_order(
+            first,
+            {"refresh": refresh(http, app, tokens), "uninstall": uninstall(gql, customer, node_id)},
+        )
+    refreshed = done["refresh"]
+    assert done["uninstall"] == []
     if first == "refresh":
         await assert_refresh_won(http, app, tokens, refreshed)
     else:
@@ -280,14 +285,10 @@ async def test_a_refresh_and_a_reinstall_in_flight_together_end_as_their_order_s
     app, tokens, installation = await installed(gql, http, developer, customer, receiver)
     code = await code_for(gql, customer, app)  # the user allows again: a re-install
     async with RowLock(postgres, "installation", installation.id) as lock:
-        if first == "refresh":
-            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
-            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
-        else:
-            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
-            refreshing = await lock.queue(refresh(http, app, tokens), "the refresh")
-        await lock.release()
-        refreshed, reinstalled = await asyncio.gather(refreshing, reinstalling)
+        done = await lock.in_order(
+            first, {"refresh": refresh(http, app, tokens), "reinstall": exchange(http, app, code)}
+        )
+    refreshed, reinstalled = done["refresh"], done["reinstall"]
     assert reinstalled.status_code == 200, reinstalled.text
     if first == "refresh":  # issued, then revoked with the rest by the re-install
         assert refreshed.status_code == 200, refreshed.text
@@ -317,23 +318,22 @@ async def test_an_uninstall_and_a_reinstall_in_flight_together_end_as_their_orde
     node_id = await installation_node_id(gql, customer)
     code = await code_for(gql, customer, app)  # the user allows again: a re-install
     async with RowLock(postgres, "installation", installation.id) as lock:
-        if first == "uninstall":
-            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
-            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
-        else:
-            reinstalling = await lock.queue(exchange(http, app, code), "the re-install")
-            uninstalling = await lock.queue(uninstall(gql, customer, node_id), "the uninstall")
-        await lock.release()
-        uninstall_errors, reinstalled = await asyncio.gather(uninstalling, reinstalling)
+        done = await lock.in_order(
+            first,
+            {
+                "uninstall": uninstall(gql, customer, node_id),
+                "reinstall": exchange(http, app, code),
+            },
+        )
+    reinstalled = done["reinstall"]
+    assert done["uninstall"] == []
     assert reinstalled.status_code == 200, reinstalled.text
     renewed = reinstalled.json()
     [row] = await Installation.all()
     if first == "uninstall":  # uninstalled, then installed again by the exchange
-        assert uninstall_errors == []
         assert row.uninstalled_at is None
         assert (await introspect(http, app, renewed["access_token"]))["active"] is True
     else:  # re-installed, then uninstalled with every token
-        assert uninstall_errors == []
         assert row.uninstalled_at is not None
         await assert_uninstalled_without_live_tokens(http, app, renewed)
     for token in (tokens["access_token"], tokens["refresh_token"]):
@@ -398,15 +398,11 @@ async def test_an_exchange_and_a_deletion_in_flight_together_end_as_their_order_
     code = await code_for(gql, customer, app)
     row = await App.get(client_id=app.client_id)
     async with RowLock(postgres, "app", row.id) as lock:
-        if first == "exchange":
-            exchanging = await lock.queue(exchange(http, app, code), "the exchange")
-            deleting = await lock.queue(delete(gql, developer, app), "the deletion")
-        else:
-            deleting = await lock.queue(delete(gql, developer, app), "the deletion")
-            exchanging = await lock.queue(exchange(http, app, code), "the exchange")
-        await lock.release()
-        exchanged, delete_errors = await asyncio.gather(exchanging, deleting)
-    assert delete_errors == []
+        done = await lock.in_order(
+            first, {"exchange": exchange(http, app, code), "deletion": delete(gql, developer, app)}
+        )
+    exchanged = done["exchange"]
+    assert done["deletion"] == []
     if first == "exchange":
         await assert_exchange_won(exchanged)
     else:
