@@ -448,7 +448,7 @@ def main() -> None:
         log_level="warning",
         proxy_headers=True,
     )
-    # The service's process layout, too: with several workers, a listening socket each.
+    # The service's process layout, too: with several workers, connections handed out in turn.
     raise SystemExit(workers.serve(config, args.workers))
 
 

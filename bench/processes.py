@@ -120,7 +120,7 @@ def start_service(
         **(env or {}),
     }
     server = _start(name, command, env, port)
-    wait_ready(server, "/.well-known/oauth-authorization-server", workers)
+    wait_ready(server, "/.well-known/oauth-authorization-server")
     return server
 
 
@@ -129,7 +129,7 @@ def start_baselines(database_url: str, workers: int) -> Server:
     command = [sys.executable, "-m", "bench.baselines", "--port", str(port)]
     command += ["--workers", str(workers)]
     server = _start("baselines", command, {"DATABASE_URL": database_url}, port)
-    wait_ready(server, "/health", workers)
+    wait_ready(server, "/health")
     return server
 
 
@@ -138,22 +138,12 @@ def start_authlib(database_url: str, workers: int) -> Server:
     command = [sys.executable, "-m", "bench.authlib_peer", "--port", str(port)]
     command += ["--workers", str(workers)]
     server = _start("authlib", command, {"DATABASE_URL": database_url}, port)
-    wait_ready(server, "/health", workers)
+    wait_ready(server, "/health")
     return server
 
 
-def listening(port: int) -> int:
-    """Sockets listening on 127.0.0.1:`port` (one a worker: each has its own, SO_REUSEPORT)."""
-    address = f"0100007F:{port:04X}"
-    with open("/proc/net/tcp") as table:
-        rows = [line.split() for line in table.readlines()[1:]]
-    return sum(1 for row in rows if row[1] == address and row[3] == "0A")  # 0A: LISTEN
-
-
-def wait_ready(server: Server, path: str, workers: int = 1) -> None:
-    """Until `path` answers and every worker listens: the kernel hashes each new connection to
-    one of the sockets listening then, so connections opened while a worker is still starting
-    would all go to the others for as long as they stay open."""
+def wait_ready(server: Server, path: str) -> None:
+    """Until `path` answers (with several workers, the port accepts once every one has started)."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -161,7 +151,7 @@ def wait_ready(server: Server, path: str, workers: int = 1) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
         try:
             connection.request("GET", path)
-            if connection.getresponse().status == 200 and listening(server.port) >= workers:
+            if connection.getresponse().status == 200:
                 return
         except OSError:
             pass

@@ -1,25 +1,30 @@
-"""Several uvicorn workers, each accepting on its own socket bound to the same port.
+"""Several uvicorn workers behind one listening socket that the supervisor accepts on.
 
-uvicorn's own supervisor binds one socket and shares it: whichever worker wakes first accepts
-every connection waiting in the queue. Keep-alive clients that connect together (a reverse
-proxy's upstream pool, a load generator) then all land on one worker while the other idles: 16 of
-16, 49 of 64 measured here. With SO_REUSEPORT each worker listens on a socket of its own and the
-kernel hashes every new connection to one of them, so they spread evenly.
+The supervisor accepts every connection itself and hands it to the next worker in turn, over a
+Unix socket (SCM_RIGHTS), as Node's cluster module does. Connections opened together (a reverse
+proxy's upstream pool, a load generator) then split evenly. The two ways uvicorn and the kernel
+offer do not: a shared socket goes to whichever worker wakes first (16 of 16 connections on one
+worker, measured here), and SO_REUSEPORT hashes each connection to a worker at random (3 and 13
+of 16 in two of eight tries). With keep-alive, a connection stays where it landed, so one worker
+did most of the work while the other idled, and its queue made the tail.
 
-The price, documented by the kernel: connections still waiting in a worker's queue when it stops
-are reset instead of going to another worker. Workers stop gracefully on SIGTERM, so that is only
-the few that arrive in its last moment.
+The price is one hop per new connection (an accept and a sendmsg in the supervisor), not per
+request. The supervisor accepts only once every worker has said it is ready, and afterwards hands
+out only to ready workers, so a worker that is restarting misses its turns instead of holding
+connections it cannot answer yet. A worker killed outright loses the connections handed to it
+that it had not taken yet, as a listening socket's queue is lost with it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import socket
-import sys
-import threading
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -28,29 +33,66 @@ from uvicorn.config import STARTUP_FAILURE
 
 logger = logging.getLogger("devhub_gql.workers")
 
-# How often the supervisor looks for a worker that died.
+# How often the supervisor looks for a worker that died or a stop that was asked for.
 WATCH_SECONDS = 0.5
+READY = b"ready"
+CONNECTION = b"c"
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound with SO_REUSEPORT (asyncio makes it listen when it serves on it)."""
+def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
+    sock.listen(backlog)
     return sock
 
 
-def _worker(config: uvicorn.Config) -> None:
+class HandedConnectionsServer(uvicorn.Server):
+    """A uvicorn server that listens on nothing: it serves the connections its supervisor
+    accepted and sends over `channel`. It stops when the supervisor goes away."""
+
+    def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
+        super().__init__(config)
+        self.channel = channel
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=[])
+        loop = asyncio.get_running_loop()
+        self.channel.setblocking(False)
+        loop.add_reader(self.channel.fileno(), self._receive, loop)
+        self.channel.send(READY)
+
+    def _receive(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            message, fds, _, _ = socket.recv_fds(self.channel, len(CONNECTION), 1)
+        except BlockingIOError:
+            return
+        if not message:  # the supervisor is gone
+            loop.remove_reader(self.channel.fileno())
+            self.should_exit = True
+            return
+        for fd in fds:
+            connection = socket.socket(fileno=fd)
+            loop.create_task(loop.connect_accepted_socket(self._protocol, connection))
+
+    def _protocol(self) -> asyncio.Protocol:
+        # What uvicorn's startup builds for a connection its own listener accepts.
+        protocol: asyncio.Protocol = self.config.http_protocol_class(  # type: ignore[call-arg]  # uvicorn types the class as a bare Protocol
+            config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+        )
+        return protocol
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        asyncio.get_running_loop().remove_reader(self.channel.fileno())
+        self.channel.close()
+        await super().shutdown(sockets)
+
+
+def _worker(config: uvicorn.Config, channel: socket.socket) -> None:
     config.configure_logging()  # a spawned process starts without the parent's logging
     try:
-        sock = listening_socket(config.host, config.port)
-    except OSError as exc:
-        logger.error("cannot listen on %s:%d: %s", config.host, config.port, exc)
-        sys.exit(STARTUP_FAILURE)
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
+        HandedConnectionsServer(config, channel).run()
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent handles it
         pass
 
@@ -64,53 +106,118 @@ def serve(config: uvicorn.Config, workers: int = 1) -> int:
     return 0 if server.started else STARTUP_FAILURE
 
 
-def serve_workers(config: uvicorn.Config, workers: int) -> int:
-    """Run `workers` processes until SIGINT or SIGTERM; restart one that dies. Returns the exit
+class Worker:
+    """A worker process and the supervisor's end of its channel."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        context = multiprocessing.get_context("spawn")
+        self.process: BaseProcess = context.Process(target=_worker, args=(config, theirs))
+        self.process.start()
+        theirs.close()  # pickling duplicated it for the child; the channel ends when the child does
+        self.channel.setblocking(False)
+        self.ready = False
+
+    def hand(self, connection: socket.socket) -> bool:
+        """Send `connection` to this worker; False when it cannot take it now."""
+        try:
+            socket.send_fds(self.channel, [CONNECTION], [connection.fileno()])
+        except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+            return False
+        return True
+
+    def read(self) -> None:
+        """What the worker said: that it is ready, or (end of channel) that it is gone."""
+        try:
+            message = self.channel.recv(len(READY))
+        except (BlockingIOError, ConnectionResetError):
+            return
+        self.ready = message == READY
+
+    def stop(self) -> None:
+        if self.process.is_alive() and self.process.pid is not None:
+            os.kill(self.process.pid, signal.SIGTERM)  # it finishes its requests in flight
+
+    def close(self) -> None:
+        self.process.join()
+        self.channel.close()
+
+
+def serve_workers(config: uvicorn.Config, count: int) -> int:
+    """Run `count` workers until SIGINT or SIGTERM; restart one that dies. Returns the exit
     status: 1 when a worker could not start (a broken app or database would fail every restart)."""
-    # Bound but never listening: holds the port (a clash fails here, once, with a clear error)
-    # and takes no connections itself.
     try:
-        reserved = listening_socket(config.host, config.port)
+        listener = listening_socket(config.host, config.port, config.backlog)
     except OSError as exc:
         logger.error("cannot listen on %s:%d: %s", config.host, config.port, exc)
         return 1
-    context = multiprocessing.get_context("spawn")
-    stop = threading.Event()
+    listener.setblocking(False)
+    stopping = False
 
     def request_stop(signum: int, _: FrameType | None) -> None:
+        nonlocal stopping
         logger.info("received %s, stopping the workers", signal.Signals(signum).name)
-        stop.set()
+        stopping = True
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, request_stop)
 
-    def start() -> BaseProcess:
-        process = context.Process(target=_worker, args=(config,), daemon=False)
-        process.start()
-        return process
-
-    processes = [start() for _ in range(workers)]
+    workers = [Worker(config) for _ in range(count)]
+    turns = itertools.count()
+    all_started = False
     status = 0
     try:
-        while not stop.wait(WATCH_SECONDS):
-            for index, process in enumerate(processes):
-                if process.is_alive():
+        while not stopping:
+            # Until every worker has started, connections wait in the listener's queue.
+            all_started = all_started or all(worker.ready for worker in workers)
+            watched = [worker.channel for worker in workers]
+            if all_started and any(worker.ready for worker in workers):
+                watched.append(listener)
+            readable, _, _ = select.select(watched, [], [], WATCH_SECONDS)
+            for worker in workers:
+                if worker.channel in readable:
+                    worker.read()
+            if listener in readable:
+                dispatch(listener, workers, turns)
+            for index, worker in enumerate(workers):
+                if worker.process.is_alive():
                     continue
-                process.join()
-                if process.exitcode == STARTUP_FAILURE:
-                    logger.error("worker %d could not start; stopping", process.pid)
-                    stop.set()
-                    status = 1
+                worker.close()
+                if worker.process.exitcode == STARTUP_FAILURE:
+                    logger.error("worker %d could not start; stopping", worker.process.pid)
+                    stopping, status = True, 1
                     break
                 logger.warning(
-                    "worker %d exited with %s; starting another", process.pid, process.exitcode
+                    "worker %d exited with %s; starting another",
+                    worker.process.pid,
+                    worker.process.exitcode,
                 )
-                processes[index] = start()
+                workers[index] = Worker(config)
     finally:
-        for process in processes:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)  # each finishes its requests in flight
-        for process in processes:
-            process.join()
-        reserved.close()
+        listener.close()  # connections still in its queue are reset; no new ones arrive
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            worker.close()
     return status
+
+
+def dispatch(listener: socket.socket, workers: list[Worker], turns: itertools.count[int]) -> None:
+    """Hand every connection waiting on `listener` to the ready workers in turn."""
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:  # out of descriptors, a connection reset while queued
+            logger.warning("accept failed: %s", exc)
+            return
+        with connection:
+            ready = [worker for worker in workers if worker.ready]
+            start = next(turns)
+            # The next ready worker in turn; one whose channel is full is skipped.
+            if not any(
+                ready[(start + offset) % len(ready)].hand(connection)
+                for offset in range(len(ready))
+            ):
+                logger.warning("no worker could take a connection; closing it")
