@@ -173,6 +173,35 @@ class Service:
         await self.app(scope, receive, send)
 
 
+class FixedPaths:
+    """Starlette, with the routes whose path has no parameters found by one dictionary lookup.
+
+    Starlette's router tries every route's pattern in turn, then runs the endpoint inside two
+    exception layers whose one handler, a JSON 500, ErrorShield outside repeats. A request for a
+    fixed path with a method its route allows goes straight to the route's endpoint; anything
+    else (a path with parameters, a 404 or 405, a WebSocket, the lifespan) goes through Starlette.
+    """
+
+    def __init__(self, starlette: Starlette) -> None:
+        self.starlette = starlette
+        self.routes = {
+            (method, route.path): route
+            for route in starlette.routes
+            if isinstance(route, Route) and not route.param_convertors
+            for method in route.methods or ()
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            route = self.routes.get((scope["method"], scope["path"]))
+            if route is not None:
+                scope["app"] = self.starlette
+                scope["route"] = route
+                await route.app(scope, receive, send)
+                return
+        await self.starlette(scope, receive, send)
+
+
 async def _internal_error(request: Request, exc: Exception) -> Response:
     """A route's crash, answered as JSON with the request id (the log line carries it too)."""
     request_id = request.state.request_id
@@ -283,7 +312,7 @@ def create_app(
     )
     # Outside Starlette's own error layer, so that every answer, refusals and crashes included,
     # passes through the headers and the request log. Listed innermost first.
-    app: ASGIApp = starlette
+    app: ASGIApp = FixedPaths(starlette)
     if settings.response_cache:
         scopes = DocumentScopes(public_schema._schema)
         app = ResponseCache(app, scopes=scopes, clock=clock)
