@@ -2,8 +2,8 @@
 checks a GraphQL request must pass before anything (the response cache included) looks at it.
 
 Order, outermost first (see app.create_app): request id and log line, security headers, error
-shield, CORS, request guard, response cache, then Starlette's routes. Whatever answers, even a
-refusal before execution or a crash, answers through the outer three.
+shield, CORS, request guard, response cache, then the routes (app.FixedPaths). Whatever answers,
+even a refusal before execution or a crash, answers through the outer three.
 """
 
 from __future__ import annotations

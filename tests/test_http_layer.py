@@ -120,6 +120,23 @@ async def test_methods_other_than_post_are_refused_with_allow(
         assert response.headers["allow"] == "POST"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/oauth/token", {"POST"}),
+        ("DELETE", "/oauth/introspect", {"POST"}),
+        ("POST", "/.well-known/oauth-authorization-server", {"GET", "HEAD"}),
+    ],
+)
+async def test_a_route_asked_with_a_method_it_does_not_take_answers_405_with_allow(
+    production: httpx.AsyncClient, method: str, path: str, allowed: set[str]
+):
+    response = await production.request(method, path)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == allowed
+    assert_framed(response)
+
+
 async def test_the_ide_is_served_in_development_only(http: httpx.AsyncClient, production):
     page = await http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
