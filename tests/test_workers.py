@@ -265,6 +265,7 @@ def test_workers_stop_when_their_supervisor_is_killed(two_workers):
     """A supervisor killed outright leaves no worker serving on without it."""
     port, supervisor = two_workers
     workers = serving_workers(port, supervisor.pid)
+    assert len(workers) == 2
     supervisor.send_signal(signal.SIGKILL)
     supervisor.wait(timeout=30)
     wait_until(
