@@ -112,6 +112,13 @@ def _joined(expression: str, postgres: bool) -> str:
     return f"{'string_agg' if postgres else 'group_concat'}({expression}, ' ')"
 
 
+def share_lock() -> str:
+    """The clause that holds the rows a SELECT finds until the transaction ends (a writer of them
+    waits): PostgreSQL's FOR SHARE. SQLite has no row locks and needs none: its write
+    transactions take turns, whole."""
+    return " FOR SHARE" if is_postgres(connection()) else ""
+
+
 def one_of(values: Sequence[Any]) -> str:
     """`IN (?, ?, …)` for so many values."""
     return f"IN ({', '.join('?' * len(values))})"

@@ -317,25 +317,23 @@ async def issue_for_refresh(
     """A new access token; the refresh token is kept (not rotated) and lives 60 more days.
     False, and nothing written, when the installation or the refresh token died since it was read.
 
-    The first write holds the installation's row until the transaction ends (on SQLite
-    transactions take turns anyway): an uninstall racing the refresh then either waits and
+    The renewal finds the installation still installed and, on PostgreSQL, holds its row until
+    the transaction ends (FOR SHARE: an uninstall's update of that row waits; on SQLite write
+    transactions take turns anyway). An uninstall racing the refresh then either waits and
     revokes the new access token with the rest, or has already won and the refresh fails, so no
-    access token outlives its installation. The second finds the refresh token still live (a
-    re-install revokes it without uninstalling).
+    access token outlives its installation. The renewal also finds the refresh token still live
+    (a re-install revokes it without uninstalling). A share lock writes no new row version, as
+    the no-op update of the installation that held it before did on every refresh.
     """
-    held = await sql.execute(
-        "UPDATE installation SET uninstalled_at = NULL WHERE id = ? AND uninstalled_at IS NULL",
-        refresh.installation_id,
-    )
-    if held != 1:
-        return False
     renewed = await sql.execute(
         "UPDATE refresh_token SET last_used_at = ?, expires_at = ?"
-        " WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
+        " WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND EXISTS (SELECT 1"
+        f" FROM installation WHERE id = ? AND uninstalled_at IS NULL{sql.share_lock()})",
         now,
         now + REFRESH_IDLE_LIFETIME,
         refresh.id,
         now,
+        refresh.installation_id,
     )
     if renewed != 1:
         return False

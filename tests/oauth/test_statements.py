@@ -1,8 +1,8 @@
 """The hot OAuth calls send a fixed, small number of SQL statements.
 
 Every installed app refreshes hourly and resource servers introspect on every API call, so these
-counts are the service's capacity: a refresh grant in at most four statements, an introspection in
-one. The exact counts are pinned in tests/query_counts.json beside the GraphQL lists'.
+counts are the service's capacity: a refresh grant in at most three statements, an introspection
+in one. The exact counts are pinned in tests/query_counts.json beside the GraphQL lists'.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.support import GraphQLClient, count_statements, sign_up
 from tests.test_query_counts import assert_statement_count
 
 # The ceilings the pinned counts may never exceed, whatever a regeneration writes.
-CEILINGS = {"oauth: refresh": 4, "oauth: introspect": 1}
+CEILINGS = {"oauth: refresh": 3, "oauth: introspect": 1}
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ async def installed(gql: GraphQLClient, http: httpx.AsyncClient, receiver):
     return app, await install(gql, http, customer, app)
 
 
-async def test_a_refresh_grant_sends_at_most_four_statements(http: httpx.AsyncClient, installed):
+async def test_a_refresh_grant_sends_at_most_three_statements(http: httpx.AsyncClient, installed):
     app, tokens = installed
     with count_statements() as counted:
         response = await token_request(
