@@ -125,21 +125,17 @@ class SqliteDatabase:
     # The app's live scopes as one space-separated value, inside another query.
     SCOPE_LIST = "group_concat(s.scope_id, ' ')"
 
-    def __init__(
-        self, conn: aiosqlite.Connection, checkpointer: sqlite_inline.Checkpointer | None
-    ) -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self.checkpointer = checkpointer
         self.lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str) -> SqliteDatabase:
-        # As the service runs SQLite: statements on the event loop's thread, the log copied back
-        # into the database by a thread of its own.
+        # As the service runs SQLite: statements on the event loop's thread.
         conn = await sqlite_inline.connect(path)
         for pragma in SQLITE_PRAGMAS:
             await conn.execute(f"PRAGMA {pragma}")
-        return cls(conn, sqlite_inline.checkpointer_for(path))
+        return cls(conn)
 
     def time(self, moment: datetime) -> str:
         return moment.isoformat(" ")  # as Tortoise stores it
@@ -169,8 +165,6 @@ class SqliteDatabase:
 
     async def close(self) -> None:
         await self.conn.close()
-        if self.checkpointer is not None:
-            self.checkpointer.stop()
 
 
 def _numbered(sql: str) -> str:

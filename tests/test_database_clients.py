@@ -13,7 +13,6 @@ import struct
 import threading
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -30,7 +29,6 @@ from devhub_gql.db import tortoise_config
 from devhub_gql.postgres_pool import StatementConnections
 from devhub_gql.settings import Settings
 from tests.oauth.support import install, introspect, live_private_app, token_request
-from tests.processes import wait_until
 from tests.support import GraphQLClient, count_statements, create_app, sign_up
 
 APP_NAME = "query AppName($id: ID!) { app(id: $id) { name } }"
@@ -60,29 +58,6 @@ async def test_statements_run_on_the_event_loops_thread(
         raw.set_trace_callback(None)
     assert len(threads) > 20
     assert set(threads) == {threading.get_ident()}
-
-
-async def test_writes_reach_the_database_file_by_the_checkpointer_not_by_a_request(
-    gql: GraphQLClient, database_url: str
-):
-    """The log is copied back into the database file by a thread of its own: the write is there
-    without any later write to carry it, and the connection requests run on copies nothing (its
-    copy would hold the event loop, and every request on it)."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite only: PostgreSQL checkpoints in its own processes")
-    connection = Tortoise.get_connection("default")
-    raw = connection._connection._conn  # the sqlite3 connection underneath
-    assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    path = Path(urlsplit(database_url).path)
-    email = "checkpointed-signup@example.com"
-    assert not file_holds(path, email)
-    await sign_up(gql, email)
-    wait_until(lambda: file_holds(path, email), 10, "the sign-up in the database file")
-
-
-def file_holds(path: Path, text: str) -> bool:
-    """Whether the database file itself (not its log) holds `text`."""
-    return text.encode() in path.read_bytes()
 
 
 class CountingProxy:
