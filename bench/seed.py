@@ -39,6 +39,7 @@ from bench.config import (
     DATA_DIR,
     DEVELOPER_USER_ID,
     INSTALLS_PER_USER,
+    SEEDED_TOKEN_PAIRS,
     SESSION_TOKEN,
     SIZES,
     TOKEN_PAIRS,
@@ -317,25 +318,42 @@ class Plan:
                 installed + timedelta(days=3) if self._uninstalled(index) else None,
             )
 
-    def refresh_tokens(self) -> Iterator[tuple]:
+    def token_pairs(self) -> Iterator[tuple[int, int, str, str]]:
+        """(pair id, installation id, refresh digest, access digest): the bench's own pairs on
+        the client app's installations first, then one for each other live installation in
+        turn, up to SEEDED_TOKEN_PAIRS."""
         for pair, installation_id in enumerate(self.token_installations, start=1):
             yield (
                 pair,
-                digest(refresh_token(pair - 1)),
                 installation_id,
-                self.now,
-                self.now,
-                self.now + FAR_FUTURE,
+                digest(refresh_token(pair - 1)),
+                digest(access_token(pair - 1)),
             )
+        pair = len(self.token_installations)
+        bench_own = set(self.token_installations)
+        for index in range(len(self.install_app)):
+            if pair >= SEEDED_TOKEN_PAIRS:
+                return
+            if self._uninstalled(index) or index + 1 in bench_own:
+                continue
+            pair += 1
+            yield pair, index + 1, digest(f"dhrt_seeded-{pair}"), digest(f"dhat_seeded-{pair}")
+
+    def refresh_tokens(self) -> Iterator[tuple]:
+        for pair, installation_id, refresh_digest, _ in self.token_pairs():
+            yield pair, refresh_digest, installation_id, self.now, self.now, self.now + FAR_FUTURE
 
     def access_tokens(self) -> Iterator[tuple]:
-        granted = orjson.dumps(self.app_scopes[CLIENT_APP_ID]).decode()
-        for pair, installation_id in enumerate(self.token_installations, start=1):
+        granted = {}
+        for pair, installation_id, _, access_digest in self.token_pairs():
+            app_id = self.install_app[installation_id - 1]
+            if app_id not in granted:
+                granted[app_id] = orjson.dumps(self.app_scopes[app_id]).decode()
             yield (
-                digest(access_token(pair - 1)),
+                access_digest,
                 installation_id,
                 pair,
-                granted,
+                granted[app_id],
                 self.now,
                 self.now + FAR_FUTURE,
             )
