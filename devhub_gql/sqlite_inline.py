@@ -3,8 +3,8 @@
 aiosqlite runs every call on a thread of its own and hands the answer back to the loop: a queue
 put that wakes the thread, then a write to the loop's self-pipe that wakes the loop. Measured
 here, that round trip costs 95-100 us of CPU and 125-135 us of wall time, while the statements
-the service sends take 1-50 us: a refresh grant (six round trips at the time: BEGIN, four statements,
-COMMIT) spent more in the hand-offs than in SQLite.
+the service sends take 1-50 us: a refresh grant (six round trips at the time: BEGIN, four
+statements, COMMIT) spent more in the hand-offs than in SQLite.
 
 The price of running inline: while a statement runs, the loop does nothing else. Every request
 of the service needs the one SQLite connection, which runs one statement at a time anyway, so
