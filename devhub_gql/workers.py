@@ -13,6 +13,12 @@ request. The supervisor accepts only once every worker has said it is ready, and
 out only to ready workers, so a worker that is restarting misses its turns instead of holding
 connections it cannot answer yet. A worker killed outright loses the connections handed to it
 that it had not taken yet, as a listening socket's queue is lost with it.
+
+A worker that exits before the service first started stops the service, whatever its exit
+status: uvicorn's start-up failure (3) and a worker killed while starting (a signal: the
+out-of-memory killer, a crash in an extension) would each fail every restart the same way.
+Once the service has started, a worker that dies is replaced, unless its replacement's start-up
+fails (status 3).
 """
 
 from __future__ import annotations
@@ -183,7 +189,7 @@ def serve_workers(config: uvicorn.Config, count: int) -> int:
                 if worker.process.is_alive():
                     continue
                 worker.close()
-                if worker.process.exitcode == STARTUP_FAILURE:
+                if not all_started or worker.process.exitcode == STARTUP_FAILURE:
                     logger.error("worker %d could not start; stopping", worker.process.pid)
                     stopping, status = True, 1
                     break

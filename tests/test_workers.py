@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from devhub_gql.models import App, AppStatus
-from tests.processes import service_env, start_server, wait_until
+from tests.processes import free_port, service_env, start_server, wait_until
 from tests.support import UPDATE_APP, GraphQLClient, create_app, fill_listing, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -302,4 +302,30 @@ def test_several_workers_that_cannot_start_stop_the_service():
     result = serve_two_workers_until_they_stop(env)
     assert result.returncode == 1
     assert "Application startup failed" in result.stderr
+    assert "could not start; stopping" in result.stderr
+
+
+def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path):
+    """A worker killed while it starts (the out-of-memory killer, a crash in an extension) exits
+    with a signal, not uvicorn's start-up failure status. Before the service first started, any
+    worker's exit stops it: restarting would fail the same way forever, the port accepting
+    nothing."""
+    (tmp_path / "dies_on_import.py").write_text(
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    script = (
+        "import sys, uvicorn\n"
+        "from devhub_gql.workers import serve_workers\n"
+        f"config = uvicorn.Config('dies_on_import:app', host='127.0.0.1', port={free_port()})\n"
+        "sys.exit(serve_workers(config, 2))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
     assert "could not start; stopping" in result.stderr
