@@ -190,7 +190,11 @@ def serve_workers(config: uvicorn.Config, count: int) -> int:
                     continue
                 worker.close()
                 if not all_started or worker.process.exitcode == STARTUP_FAILURE:
-                    logger.error("worker %d could not start; stopping", worker.process.pid)
+                    logger.error(
+                        "worker %d could not start (exit status %s); stopping",
+                        worker.process.pid,
+                        worker.process.exitcode,
+                    )
                     stopping, status = True, 1
                     break
                 logger.warning(

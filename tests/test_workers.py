@@ -302,7 +302,7 @@ def test_several_workers_that_cannot_start_stop_the_service():
     result = serve_two_workers_until_they_stop(env)
     assert result.returncode == 1
     assert "Application startup failed" in result.stderr
-    assert "could not start; stopping" in result.stderr
+    assert "could not start (exit status 3); stopping" in result.stderr
 
 
 def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path):
@@ -328,4 +328,4 @@ def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path
         timeout=30,
     )
     assert result.returncode == 1
-    assert "could not start; stopping" in result.stderr
+    assert "could not start (exit status -9); stopping" in result.stderr
