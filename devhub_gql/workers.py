@@ -11,8 +11,9 @@ did most of the work while the other idled, and its queue made the tail.
 The price is one hop per new connection (an accept and a sendmsg in the supervisor), not per
 request. The supervisor accepts only once every worker has said it is ready, and afterwards hands
 out only to ready workers, so a worker that is restarting misses its turns instead of holding
-connections it cannot answer yet. A worker killed outright loses the connections handed to it
-that it had not taken yet, as a listening socket's queue is lost with it.
+connections it cannot answer yet. A worker killed outright takes with it the connections it had
+taken; those handed to it that it had not taken yet are still in its channel, whose end the
+supervisor keeps too, and go to the other workers.
 
 A worker that exits before the service first started stops the service, whatever its exit
 status: uvicorn's start-up failure (3) and a worker killed while starting (a signal: the
@@ -116,11 +117,14 @@ class Worker:
     """A worker process and the supervisor's end of its channel."""
 
     def __init__(self, config: uvicorn.Config) -> None:
-        self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.channel, self.theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         context = multiprocessing.get_context("spawn")
-        self.process: BaseProcess = context.Process(target=_worker, args=(config, theirs))
+        self.process: BaseProcess = context.Process(target=_worker, args=(config, self.theirs))
         self.process.start()
-        theirs.close()  # pickling duplicated it for the child; the channel ends when the child does
+        # The child has its own copy of its end. This one stays open, so that the connections
+        # handed to a worker that dies before taking them can be taken back (`untaken`): its
+        # death therefore shows as its process ending, not as the channel's end.
+        self.theirs.setblocking(False)
         self.channel.setblocking(False)
         self.ready = False
 
@@ -133,12 +137,22 @@ class Worker:
         return True
 
     def read(self) -> None:
-        """What the worker said: that it is ready, or (end of channel) that it is gone."""
+        """What the worker said: that it is ready."""
         try:
             message = self.channel.recv(len(READY))
         except (BlockingIOError, ConnectionResetError):
             return
         self.ready = message == READY
+
+    def untaken(self) -> list[socket.socket]:
+        """The connections handed to this worker, now dead, that it never took."""
+        connections: list[socket.socket] = []
+        while True:
+            try:
+                _, fds, _, _ = socket.recv_fds(self.theirs, len(CONNECTION), 1)
+            except OSError:  # BlockingIOError: none left
+                return connections
+            connections.extend(socket.socket(fileno=fd) for fd in fds)
 
     def stop(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
@@ -147,6 +161,7 @@ class Worker:
     def close(self) -> None:
         self.process.join()
         self.channel.close()
+        self.theirs.close()
 
 
 def serve_workers(config: uvicorn.Config, count: int) -> int:
@@ -188,6 +203,8 @@ def serve_workers(config: uvicorn.Config, count: int) -> int:
             for index, worker in enumerate(workers):
                 if worker.process.is_alive():
                     continue
+                worker.ready = False
+                untaken = worker.untaken()
                 worker.close()
                 if not all_started or worker.process.exitcode == STARTUP_FAILURE:
                     logger.error(
@@ -195,14 +212,20 @@ def serve_workers(config: uvicorn.Config, count: int) -> int:
                         worker.process.pid,
                         worker.process.exitcode,
                     )
+                    for connection in untaken:
+                        connection.close()
                     stopping, status = True, 1
                     break
                 logger.warning(
-                    "worker %d exited with %s; starting another",
+                    "worker %d exited with %s; starting another (%d connections handed to it"
+                    " and not taken go to the others)",
                     worker.process.pid,
                     worker.process.exitcode,
+                    len(untaken),
                 )
                 workers[index] = Worker(config)
+                for connection in untaken:
+                    hand_out(connection, workers, turns)
     finally:
         listener.close()  # connections still in its queue are reset; no new ones arrive
         for worker in workers:
@@ -222,12 +245,16 @@ def dispatch(listener: socket.socket, workers: list[Worker], turns: itertools.co
         except OSError as exc:  # out of descriptors, a connection reset while queued
             logger.warning("accept failed: %s", exc)
             return
-        with connection:
-            ready = [worker for worker in workers if worker.ready]
-            start = next(turns)
-            # The next ready worker in turn; one whose channel is full is skipped.
-            if not any(
-                ready[(start + offset) % len(ready)].hand(connection)
-                for offset in range(len(ready))
-            ):
-                logger.warning("no worker could take a connection; closing it")
+        hand_out(connection, workers, turns)
+
+
+def hand_out(connection: socket.socket, workers: list[Worker], turns: itertools.count[int]) -> None:
+    """Hand `connection` to the next ready worker in turn (one whose channel is full is
+    skipped), then close the supervisor's copy."""
+    with connection:
+        ready = [worker for worker in workers if worker.ready]
+        start = next(turns)
+        if not any(
+            ready[(start + offset) % len(ready)].hand(connection) for offset in range(len(ready))
+        ):
+            logger.warning("no worker could take a connection; closing it")

@@ -245,7 +245,7 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all(two_workers):
     assert len(workers) == 2
     victim = min(workers)
     os.kill(victim, signal.SIGKILL)
-    # Until the supervisor has reaped it: a connection handed to it as it died would die with it.
+    # Until the supervisor has reaped it and handed on what the victim had not taken.
     wait_until(lambda: not os.path.exists(f"/proc/{victim}"), 30, "the killed worker to go")
     for _ in range(8):  # the survivor answers while the replacement starts
         answered(port).close()
@@ -329,3 +329,64 @@ def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path
     )
     assert result.returncode == 1
     assert "could not start (exit status -9); stopping" in result.stderr
+
+
+HELLO_APP = """
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"hello"})
+"""
+
+
+def test_connections_a_killed_worker_had_not_taken_go_to_the_other(tmp_path: Path):
+    """A worker killed outright (the out-of-memory killer) while connections handed to it wait
+    in its channel: those go to the other worker and are answered, instead of being cut."""
+    (tmp_path / "hello.py").write_text(HELLO_APP)
+    port = free_port()
+    script = (
+        "import sys, uvicorn\n"
+        "from devhub_gql.workers import serve_workers\n"
+        f"config = uvicorn.Config('hello:app', host='127.0.0.1', port={port}, log_level='error')\n"
+        "sys.exit(serve_workers(config, 2))\n"
+    )
+    log = tmp_path / "supervisor.log"
+    with log.open("w") as stderr:
+        supervisor = subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+            stderr=stderr,
+        )
+    try:
+        wait_until(lambda: _answers(port), 30, "the workers to start")
+        victim, survivor = [
+            pid
+            for pid in workers_of(supervisor.pid)
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()  # not the tracker
+        ]
+        os.kill(victim, signal.SIGSTOP)  # it takes nothing from its channel from now on
+        connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+        for connection in connections:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        os.kill(victim, signal.SIGKILL)
+        answers = []
+        for connection in connections:
+            with connection:
+                answers.append(connection.recv(12))
+        assert answers == [b"HTTP/1.1 200"] * 4
+        assert os.path.exists(f"/proc/{survivor}")
+        assert "(2 connections handed to it and not taken go to the others)" in log.read_text()
+    finally:
+        supervisor.terminate()
+        supervisor.wait(timeout=30)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+            return connection.recv(12) == b"HTTP/1.1 200"
+    except OSError:
+        return False
