@@ -370,6 +370,8 @@ def test_connections_a_killed_worker_had_not_taken_go_to_the_other(tmp_path: Pat
         connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
         for connection in connections:
             connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        # The supervisor hands each connection out as it accepts it, in turn: two to each.
+        wait_until(lambda: waiting_to_be_accepted(port) == 0, 30, "the connections handed out")
         os.kill(victim, signal.SIGKILL)
         answers = []
         for connection in connections:
@@ -381,6 +383,19 @@ def test_connections_a_killed_worker_had_not_taken_go_to_the_other(tmp_path: Pat
     finally:
         supervisor.terminate()
         supervisor.wait(timeout=30)
+
+
+LISTENING = "0A"  # the TCP state as /proc/net/tcp spells it
+
+
+def waiting_to_be_accepted(port: int) -> int:
+    """The length of the accept queue of the socket listening on `port` (Linux /proc: a
+    listening socket's receive queue)."""
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == LISTENING:
+            return int(fields[4].rpartition(":")[2], 16)
+    raise AssertionError(f"nothing listens on {port}")
 
 
 def _answers(port: int) -> bool:
