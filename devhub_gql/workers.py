@@ -122,8 +122,7 @@ class Worker:
         self.process: BaseProcess = context.Process(target=_worker, args=(config, self.theirs))
         self.process.start()
         # The child has its own copy of its end. This one stays open, so that the connections
-        # handed to a worker that dies before taking them can be taken back (`untaken`): its
-        # death therefore shows as its process ending, not as the channel's end.
+        # handed to a worker that dies before taking them can be taken back (`untaken`).
         self.theirs.setblocking(False)
         self.channel.setblocking(False)
         self.ready = False
@@ -191,7 +190,9 @@ def serve_workers(config: uvicorn.Config, count: int) -> int:
         while not stopping:
             # Until every worker has started, connections wait in the listener's queue.
             all_started = all_started or all(worker.ready for worker in workers)
-            watched = [worker.channel for worker in workers]
+            # A worker's channel says it is ready; its sentinel, that its process ended.
+            watched: list[socket.socket | int] = [worker.channel for worker in workers]
+            watched += [worker.process.sentinel for worker in workers]
             if all_started and any(worker.ready for worker in workers):
                 watched.append(listener)
             readable, _, _ = select.select(watched, [], [], WATCH_SECONDS)

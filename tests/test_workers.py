@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from devhub_gql.models import App, AppStatus
+from devhub_gql.workers import WATCH_SECONDS
 from tests.processes import free_port, service_env, start_server, wait_until
 from tests.support import UPDATE_APP, GraphQLClient, create_app, fill_listing, sign_up
 
@@ -372,12 +374,16 @@ def test_connections_a_killed_worker_had_not_taken_go_to_the_other(tmp_path: Pat
             connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
         # The supervisor hands each connection out as it accepts it, in turn: two to each.
         wait_until(lambda: waiting_to_be_accepted(port) == 0, 30, "the connections handed out")
+        killed = time.monotonic()
         os.kill(victim, signal.SIGKILL)
         answers = []
         for connection in connections:
             with connection:
                 answers.append(connection.recv(12))
         assert answers == [b"HTTP/1.1 200"] * 4
+        # The supervisor sees the death at once (the process's sentinel), not at its next look
+        # round: 8-16 ms measured here, against 450-500 ms when it only looked every 0.5 s.
+        assert time.monotonic() - killed < WATCH_SECONDS / 2
         assert os.path.exists(f"/proc/{survivor}")
         assert "(2 connections handed to it and not taken go to the others)" in log.read_text()
     finally:
