@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -307,6 +308,22 @@ def test_several_workers_that_cannot_start_stop_the_service():
     assert "could not start (exit status 3); stopping" in result.stderr
 
 
+def two_workers_of(tmp_path: Path, app: str, port: int) -> dict[str, Any]:
+    """How to run the supervisor with two workers of `app`, a module written into `tmp_path`
+    (subprocess.run or Popen arguments)."""
+    script = (
+        "import sys, uvicorn\n"
+        "from devhub_gql.workers import serve_workers\n"
+        f"config = uvicorn.Config({app!r}, host='127.0.0.1', port={port}, log_level='warning')\n"
+        "sys.exit(serve_workers(config, 2))\n"
+    )
+    return {
+        "args": [sys.executable, "-c", script],
+        "cwd": ROOT,
+        "env": {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+    }
+
+
 def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path):
     """A worker killed while it starts (the out-of-memory killer, a crash in an extension) exits
     with a signal, not uvicorn's start-up failure status. Before the service first started, any
@@ -315,16 +332,8 @@ def test_several_workers_that_die_while_starting_stop_the_service(tmp_path: Path
     (tmp_path / "dies_on_import.py").write_text(
         "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    script = (
-        "import sys, uvicorn\n"
-        "from devhub_gql.workers import serve_workers\n"
-        f"config = uvicorn.Config('dies_on_import:app', host='127.0.0.1', port={free_port()})\n"
-        "sys.exit(serve_workers(config, 2))\n"
-    )
     result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+        **two_workers_of(tmp_path, "dies_on_import:app", free_port()),
         capture_output=True,
         text=True,
         timeout=30,
@@ -347,20 +356,9 @@ def test_connections_a_killed_worker_had_not_taken_go_to_the_other(tmp_path: Pat
     in its channel: those go to the other worker and are answered, instead of being cut."""
     (tmp_path / "hello.py").write_text(HELLO_APP)
     port = free_port()
-    script = (
-        "import sys, uvicorn\n"
-        "from devhub_gql.workers import serve_workers\n"
-        f"config = uvicorn.Config('hello:app', host='127.0.0.1', port={port}, log_level='error')\n"
-        "sys.exit(serve_workers(config, 2))\n"
-    )
     log = tmp_path / "supervisor.log"
     with log.open("w") as stderr:
-        supervisor = subprocess.Popen(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
-            stderr=stderr,
-        )
+        supervisor = subprocess.Popen(**two_workers_of(tmp_path, "hello:app", port), stderr=stderr)
     try:
         wait_until(lambda: _answers(port), 30, "the workers to start")
         victim, survivor = [
