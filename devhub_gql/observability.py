@@ -324,6 +324,7 @@ def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: floa
     if not request_log.isEnabledFor(level):
         return
     client = scope.get("client")
+    message = f"{scope['method']} {scope['path']} {status}"
     fields = {
         "request_id": record.request_id,
         "method": scope["method"],
@@ -344,9 +345,14 @@ def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: floa
         fields["cache"] = record.cache
     if record.trace_id:
         fields["trace_id"] = record.trace_id
-    request_log.log(
-        level, "%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields}
-    )
+    lines = _request_lines
+    if lines is None:  # logging is not the service's own (an embedding app's, a test's)
+        request_log.log(level, message, extra={"fields": fields})
+        return
+    # The service's JSON lines, written without a LogRecord: a record and logging's handler
+    # chain were 15 us of the line's 27 us, on every request (the line is the same).
+    level_name = "info" if level == logging.INFO else "debug"
+    lines.write(_entry(time.time(), level_name, request_log.name, message, fields))
 
 
 @dataclass
@@ -399,31 +405,68 @@ def capture_statements() -> Iterator[CapturedStatements]:
         _captures.remove(captured)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the record's `fields`."""
+def _entry(
+    created: float, level: str, logger: str, message: str, fields: dict[str, Any] | None
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "time": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+        "level": level,
+        "logger": logger,
+        "message": message,
+    }
+    if fields:
+        entry.update(fields)
+    return entry
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        fields = getattr(record, "fields", None)
-        if fields:
-            entry.update(fields)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+
+class JsonLines(logging.Handler):
+    """One JSON object per line (time, level, logger, message and the record's `fields`), each
+    line one write(2) to a file descriptor (stderr): no text layer to encode through, no buffer
+    to flush. Lines of worker processes sharing the descriptor never split one another's, as a
+    line is one write. logging's StreamHandler with a formatter cost 15.6 us a request line in
+    the service; this, 13 us.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.tracebacks = logging.Formatter()  # its formatException, for exc_info
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            entry = _entry(
+                record.created,
+                record.levelname.lower(),
+                record.name,
+                record.getMessage(),
+                getattr(record, "fields", None),
+            )
+            if record.exc_info:
+                entry["exception"] = self.tracebacks.formatException(record.exc_info)
+            self.write(entry)
+        except Exception:
+            self.handleError(record)
+
+    def write(self, entry: dict[str, Any]) -> None:
+        line = memoryview(orjson.dumps(entry, default=str, option=orjson.OPT_APPEND_NEWLINE))
+        while line:
+            line = line[os.write(self.fd, line) :]
+
+
+# The request lines' writer once configure_logging has made the process log JSON lines.
+_request_lines: JsonLines | None = None
 
 
 def configure_logging(level: str, log_format: str) -> None:
     """Root logging for the process: JSON lines (or text for a terminal) on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    global _request_lines
+    handler: logging.Handler
     if log_format == "json":
-        handler.setFormatter(JsonFormatter())
+        handler = _request_lines = JsonLines(sys.stderr.fileno())
     else:
+        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        _request_lines = None
     # No line of ours shows a thread or process name: the logging documentation's switches for
     # not looking them up for every record.
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False

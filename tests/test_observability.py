@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -13,6 +15,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from devhub_gql.observability import JsonLines
 from devhub_gql.outbox.worker import OutboxWorker
 from tests.oauth.support import install, live_private_app, token_request
 from tests.processes import cli, service_env, start_server, wait_until
@@ -172,6 +175,28 @@ async def test_every_request_logs_one_json_line_without_secrets(
     # The random part alone too (it may itself hold "_": split at the prefix only).
     for secret in (PASSWORD, developer.token, developer.token.partition("_")[2]):
         assert secret not in text
+
+
+def test_a_crash_reaches_the_log_as_one_json_line_with_its_traceback(tmp_path: Path):
+    log = tmp_path / "crash.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    logger = logging.getLogger("tests.crash")
+    handler = JsonLines(fd)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError("the disk is on fire")
+        except RuntimeError:
+            logger.exception("unhandled error (request %s)", "abc123")
+    finally:
+        logger.removeHandler(handler)
+        os.close(fd)
+
+    [entry] = log_entries(log)
+    assert entry["level"] == "error" and entry["logger"] == "tests.crash"
+    assert entry["message"] == "unhandled error (request abc123)"
+    assert "Traceback" in entry["exception"]
+    assert "RuntimeError: the disk is on fire" in entry["exception"]
 
 
 async def test_at_debug_level_the_log_shows_each_statement(
