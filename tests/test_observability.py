@@ -199,6 +199,18 @@ def test_a_crash_reaches_the_log_as_one_json_line_with_its_traceback(tmp_path: P
     assert "RuntimeError: the disk is on fire" in entry["exception"]
 
 
+def test_a_log_line_that_cannot_be_written_does_not_fail_its_caller(capsys):
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads the log any more: writing to it fails (EPIPE)
+    handler = JsonLines(writer)
+    try:
+        handler.write({"logger": "devhub_gql.request", "message": "POST /graphql 200"})
+    finally:
+        os.close(writer)
+    # Reported the way logging reports a handler's failure, and nothing raised.
+    assert "BrokenPipeError" in capsys.readouterr().err
+
+
 async def test_at_debug_level_the_log_shows_each_statement(
     server_env: dict[str, str], tmp_path: Path
 ):
