@@ -434,6 +434,7 @@ def main() -> None:
     import uvicorn
 
     from devhub_gql import workers
+    from devhub_gql.cli import HTTP_PROTOCOL
 
     parser = argparse.ArgumentParser(description="Serve the Authlib peer (DATABASE_URL).")
     parser.add_argument("--port", type=int, required=True)
@@ -444,7 +445,7 @@ def main() -> None:
         factory=True,
         host="127.0.0.1",
         port=args.port,
-        http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",  # the service's protocol, too
+        http=HTTP_PROTOCOL,  # the service's protocol, too
         log_level="warning",
         proxy_headers=True,
     )

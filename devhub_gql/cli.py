@@ -15,6 +15,9 @@ from devhub_gql.db import tortoise_config
 from devhub_gql.observability import configure_logging
 from devhub_gql.settings import Settings, SettingsError
 
+# uvicorn's `http` setting for every server of the service (devhub_gql/http_protocol.py).
+HTTP_PROTOCOL = "devhub_gql.http_protocol:ServiceHttpProtocol"
+
 
 def app_from_env() -> Any:
     """Uvicorn's factory: every worker process builds the app from the environment."""
@@ -78,7 +81,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         factory=True,
         host=settings.host,
         port=settings.port,
-        http="devhub_gql.http_protocol:NoDelayHttpToolsProtocol",
+        http=HTTP_PROTOCOL,
         log_level=settings.log_level.lower(),
         log_config=None,  # the service's own JSON logging (configure_logging) applies
         access_log=False,  # replaced by the service's one line per request

@@ -14,6 +14,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from devhub_gql.cli import HTTP_PROTOCOL
 from tests.processes import free_port
 
 WAIT = 10.0  # how long a test waits for a message before failing (never a pause)
@@ -21,10 +22,18 @@ WAIT = 10.0  # how long a test waits for a message before failing (never a pause
 
 @asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
-    """The ASGI app on uvicorn at 127.0.0.1; yields its host:port."""
+    """The ASGI app on uvicorn at 127.0.0.1, with the service's HTTP protocol (as `serve` runs
+    it); yields its host:port."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            http=HTTP_PROTOCOL,
+            lifespan="off",
+            log_level="warning",
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
