@@ -31,11 +31,22 @@ def is_postgres(conn: BaseDBAsyncClient) -> bool:
     return conn.capabilities.dialect == "postgres"
 
 
+def spelt(sql: str, postgres: bool) -> str:
+    """A statement as the database reads it, from the one spelling it is written in.
+
+    For PostgreSQL, `?` placeholders are numbered as asyncpg wants them ($1, $2, …) and
+    `group_concat` (SQLite's aggregate that joins values) is `string_agg`. For SQLite, `FOR
+    SHARE` is dropped: it has no row locks and needs none, as its write transactions take turns,
+    whole.
+    """
+    return _for_postgres(sql) if postgres else sql.replace(" FOR SHARE", "")
+
+
 @lru_cache(maxsize=256)
-def _numbered(sql: str) -> str:
-    """`?` placeholders as asyncpg wants them: $1, $2, …"""
+def _for_postgres(sql: str) -> str:
     numbers = iter(range(1, 1000))
-    return _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
+    numbered = _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
+    return numbered.replace("group_concat(", "string_agg(")
 
 
 def _time(value: Any, postgres: bool) -> Any:
@@ -49,14 +60,15 @@ async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
     conn = connection()
     postgres = is_postgres(conn)
     values = [_time(value, postgres) for value in params]
+    statement = spelt(sql, postgres)
     if isinstance(conn, PostgresClient):  # outside a transaction
-        return await conn.fetch_dicts(_numbered(sql), values)
+        return await conn.fetch_dicts(statement, values)
     if postgres:
-        return list(await conn.execute_query_dict(_numbered(sql), values))
+        return list(await conn.execute_query_dict(statement, values))
     # Tortoise's execute_query_dict turns each sqlite3.Row into a dict by looking every column
     # up by name (a scan of the column names each time): 60% of a 50-row page's read. The
     # names are the same for every row, so they are zipped on instead.
-    _, found = await conn.execute_query(sql, values)
+    _, found = await conn.execute_query(statement, values)
     if not found:
         return []
     names = found[0].keys()
@@ -73,7 +85,7 @@ async def execute(sql: str, *params: Any) -> int:
     conn = connection()
     postgres = is_postgres(conn)
     values = [_time(value, postgres) for value in params]
-    changed, _ = await conn.execute_query(_numbered(sql) if postgres else sql, values)
+    changed, _ = await conn.execute_query(spelt(sql, postgres), values)
     return int(changed)
 
 
@@ -100,23 +112,6 @@ def json_value(value: Any) -> Any:
 
 def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def joined(expression: str) -> str:
-    """An aggregate of `expression`'s values joined by spaces, spelt for the database."""
-    return _joined(expression, is_postgres(connection()))
-
-
-@lru_cache(maxsize=64)
-def _joined(expression: str, postgres: bool) -> str:
-    return f"{'string_agg' if postgres else 'group_concat'}({expression}, ' ')"
-
-
-def share_lock() -> str:
-    """The clause that holds the rows a SELECT finds until the transaction ends (a writer of them
-    waits): PostgreSQL's FOR SHARE. SQLite has no row locks and needs none: its write
-    transactions take turns, whole."""
-    return " FOR SHARE" if is_postgres(connection()) else ""
 
 
 def one_of(values: Sequence[Any]) -> str:

@@ -14,7 +14,6 @@ from functools import cache
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from devhub_gql import sql
 from devhub_gql.models import Category, MarketplaceState, Scope
 
 BASE_SCOPE = "base"
@@ -272,7 +271,7 @@ def in_catalogue_order(names: Iterable[str]) -> list[str]:
 def live_scopes_sql(app: str) -> str:
     """SQL for the live scope names of the app row aliased `app`, in one text value (read it
     with scope_names): a page of apps gets its scopes in the page's own statement."""
-    return f"(SELECT {sql.joined('x.scope_id')} FROM app_scope x WHERE x.app_id = {app}.id)"
+    return f"(SELECT group_concat(x.scope_id, ' ') FROM app_scope x WHERE x.app_id = {app}.id)"
 
 
 def scope_names(joined: str | None) -> list[str]:

@@ -103,11 +103,34 @@ class LiveToken:
         return effective_scopes(self.scopes, live)
 
 
-def _client_columns() -> str:
-    return (
-        "a.id AS app_id, a.client_id, a.callback_url, a.client_secret_digest,"
-        f" a.previous_secret_digest, a.previous_secret_expires_at, {live_scopes_sql('a')} AS live"
-    )
+_CLIENT_COLUMNS = (
+    "a.id AS app_id, a.client_id, a.callback_url, a.client_secret_digest,"
+    f" a.previous_secret_digest, a.previous_secret_expires_at, {live_scopes_sql('a')} AS live"
+)
+# The reads before oauthlib decides (oauth/exchange.py): the client, with what it presents.
+_CLIENT_SQL = f"SELECT {_CLIENT_COLUMNS} FROM app a WHERE a.client_id = ? AND a.deleted_at IS NULL"
+_CODE_SQL = (
+    f"SELECT {_CLIENT_COLUMNS}, c.id AS code_id, c.user_id, u.company_id,"
+    " c.redirect_uri, c.scopes, c.code_challenge, c.code_challenge_method, c.expires_at,"
+    " c.used_at FROM app a"
+    " LEFT JOIN authorization_code c ON c.code_digest = ? AND c.app_id = a.id"
+    ' LEFT JOIN "user" u ON u.id = c.user_id'
+    " WHERE a.client_id = ? AND a.deleted_at IS NULL"
+)
+_TOKEN_SQL = (
+    f"SELECT {_CLIENT_COLUMNS}, t.id AS access_id, t.scopes AS access_scopes,"
+    " t.created_at AS access_created_at, t.expires_at AS access_expires_at,"
+    " r.id AS refresh_id, r.created_at AS refresh_created_at,"
+    " r.expires_at AS refresh_expires_at, i.id AS installation_id, i.user_id,"
+    " i.company_id, i.scopes AS granted FROM app a"
+    " LEFT JOIN access_token t"
+    " ON t.token_digest = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
+    " LEFT JOIN refresh_token r"
+    " ON r.token_digest = ? AND r.revoked_at IS NULL AND r.expires_at > ?"
+    " LEFT JOIN installation i ON i.id = COALESCE(t.installation_id, r.installation_id)"
+    " AND i.app_id = a.id AND i.uninstalled_at IS NULL"
+    " WHERE a.client_id = ? AND a.deleted_at IS NULL"
+)
 
 
 def _client(found: dict[str, Any]) -> Client:
@@ -126,10 +149,7 @@ async def load_client(client_id: str | None) -> Client | None:
     """The active (not deleted) app of a client id, and its live scopes."""
     if not client_id:
         return None
-    found = await sql.row(
-        f"SELECT {_client_columns()} FROM app a WHERE a.client_id = ? AND a.deleted_at IS NULL",
-        client_id,
-    )
+    found = await sql.row(_CLIENT_SQL, client_id)
     return _client(found) if found else None
 
 
@@ -137,16 +157,7 @@ async def load_code(client_id: str | None, code: str | None) -> tuple[Client | N
     """The client, and the code it presents if that code is the client's (used or not)."""
     if not client_id:
         return None, None
-    found = await sql.row(
-        f"SELECT {_client_columns()}, c.id AS code_id, c.user_id, u.company_id,"
-        " c.redirect_uri, c.scopes, c.code_challenge, c.code_challenge_method, c.expires_at,"
-        " c.used_at FROM app a"
-        " LEFT JOIN authorization_code c ON c.code_digest = ? AND c.app_id = a.id"
-        ' LEFT JOIN "user" u ON u.id = c.user_id'
-        " WHERE a.client_id = ? AND a.deleted_at IS NULL",
-        digest(code or ""),
-        client_id,
-    )
+    found = await sql.row(_CODE_SQL, digest(code or ""), client_id)
     if found is None:
         return None, None
     if found["code_id"] is None:
@@ -171,25 +182,7 @@ async def load_token(
     if not client_id:
         return None, None
     token_digest = digest(token or "")
-    found = await sql.row(
-        f"SELECT {_client_columns()}, t.id AS access_id, t.scopes AS access_scopes,"
-        " t.created_at AS access_created_at, t.expires_at AS access_expires_at,"
-        " r.id AS refresh_id, r.created_at AS refresh_created_at,"
-        " r.expires_at AS refresh_expires_at, i.id AS installation_id, i.user_id,"
-        " i.company_id, i.scopes AS granted FROM app a"
-        " LEFT JOIN access_token t"
-        " ON t.token_digest = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
-        " LEFT JOIN refresh_token r"
-        " ON r.token_digest = ? AND r.revoked_at IS NULL AND r.expires_at > ?"
-        " LEFT JOIN installation i ON i.id = COALESCE(t.installation_id, r.installation_id)"
-        " AND i.app_id = a.id AND i.uninstalled_at IS NULL"
-        " WHERE a.client_id = ? AND a.deleted_at IS NULL",
-        token_digest,
-        now,
-        token_digest,
-        now,
-        client_id,
-    )
+    found = await sql.row(_TOKEN_SQL, token_digest, now, token_digest, now, client_id)
     if found is None:
         return None, None
     client = _client(found)
@@ -328,7 +321,7 @@ async def issue_for_refresh(
     renewed = await sql.execute(
         "UPDATE refresh_token SET last_used_at = ?, expires_at = ?"
         " WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND EXISTS (SELECT 1"
-        f" FROM installation WHERE id = ? AND uninstalled_at IS NULL{sql.share_lock()})",
+        " FROM installation WHERE id = ? AND uninstalled_at IS NULL FOR SHARE)",
         now,
         now + REFRESH_IDLE_LIFETIME,
         refresh.id,

@@ -103,10 +103,10 @@ def _count_grant(metrics: Metrics, submission: Submission, response: Response) -
     """Token answers by grant type and outcome: `issued`, or the OAuth error code."""
     grant_type = submission.form.get("grant_type") or "none"
     outcome = "issued" if response.status_code == 200 else _oauth_error(response)
-    metrics.token_grants.labels(
+    metrics.count_grant(
         grant_type if grant_type in GRANTS else "other",
         outcome if outcome in TOKEN_OUTCOMES else "error",
-    ).inc()
+    )
 
 
 # What guessing a client secret, a code or a refresh token produces.
