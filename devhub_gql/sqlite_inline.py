@@ -18,12 +18,12 @@ Selected by the engine name in `db.connection_config`; the client is Tortoise's 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from functools import partial
 from typing import Any
 
 import aiosqlite
-from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
 
 # aiosqlite's default: rows a cursor fetches per call when iterated.
 ITER_CHUNK_SIZE = 64
@@ -70,6 +70,23 @@ class InlineSqliteClient(SqliteClient):
                 cursor = await self._connection.execute(f"PRAGMA {pragma}={value}")
                 await cursor.close()
             await self._post_connect()
+
+    @translate_exceptions
+    async def execute_query(
+        self, query: str, values: list[Any] | None = None
+    ) -> tuple[int, Sequence[Any]]:
+        """Tortoise's execute_query, without taking its lock when nothing holds it: the statement
+        runs at once, so nothing can take the lock meanwhile. While a transaction holds it (the
+        one connection is inside that transaction), the statement waits its turn as Tortoise's
+        own does."""
+        if self._lock.locked() or self._connection is None:
+            return await super().execute_query(query, values)
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        self.log.debug("%s: %s", query, values)
+        connection = self._connection._conn
+        start = connection.total_changes
+        rows = connection.execute(query, values or ()).fetchall()
+        return (connection.total_changes - start) or len(rows), rows
 
 
 client_class = InlineSqliteClient
