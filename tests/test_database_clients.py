@@ -21,6 +21,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
 
 from devhub_gql import sql
 from devhub_gql.app import create_app as create_service
@@ -58,6 +59,36 @@ async def test_statements_run_on_the_event_loops_thread(
         raw.set_trace_callback(None)
     assert len(threads) > 20
     assert set(threads) == {threading.get_ident()}
+
+
+async def test_a_read_outside_a_transaction_waits_for_the_open_one(
+    database: TortoiseContext, database_url: str
+):
+    """SQLite has one connection: a statement sent while another task's transaction is open
+    would run inside it, seeing (and losing with it) what it has not committed. It waits."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL runs it on a connection of its own")
+    await sql.execute("CREATE TABLE tally (n INTEGER NOT NULL)")
+    await sql.execute("INSERT INTO tally (n) VALUES (0)")
+    opened, release = asyncio.Event(), asyncio.Event()
+
+    async def change_then_roll_back() -> None:
+        with contextlib.suppress(LookupError):
+            async with in_transaction():
+                await sql.execute("UPDATE tally SET n = 1")
+                opened.set()
+                await release.wait()
+                raise LookupError("rolled back")
+
+    writer = asyncio.create_task(change_then_roll_back())
+    await opened.wait()
+    read = asyncio.create_task(sql.row("SELECT n FROM tally"))
+    for _ in range(5):  # turns of the loop, not time: the read gets every chance to run
+        await asyncio.sleep(0)
+    assert not read.done()
+    release.set()
+    await writer
+    assert await read == {"n": 0}
 
 
 class CountingProxy:

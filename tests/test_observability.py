@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,35 @@ def test_a_crash_reaches_the_log_as_one_json_line_with_its_traceback(tmp_path: P
     assert entry["message"] == "unhandled error (request abc123)"
     assert "Traceback" in entry["exception"]
     assert "RuntimeError: the disk is on fire" in entry["exception"]
+
+
+def test_each_log_line_carries_its_own_time_to_the_millisecond(tmp_path: Path):
+    """The line's time is its record's, in UTC to the millisecond, as datetime writes it: across
+    seconds, back in time, and where the microseconds round up into the next second."""
+    second = 1_780_000_000
+    moments = [
+        second + 0.25,
+        second + 0.2509,
+        second + 1.0005,  # the next second
+        second + 1.9999996,  # rounds up into the one after
+        second + 7.0,
+        second + 0.5,  # back again (a record made earlier, written later)
+        second + 86_400.123,  # the next day
+    ]
+    log = tmp_path / "times.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    handler = JsonLines(fd)
+    try:
+        for moment in moments:
+            handler.emit(
+                logging.makeLogRecord({"name": "tests.time", "msg": "x", "created": moment})
+            )
+    finally:
+        os.close(fd)
+
+    expected = [datetime.fromtimestamp(m, UTC).isoformat(timespec="milliseconds") for m in moments]
+    assert [entry["time"] for entry in log_entries(log)] == expected
+    assert expected[3] == "2026-05-28T20:26:42.000+00:00"
 
 
 def test_a_log_line_that_cannot_be_written_does_not_fail_its_caller(capsys):
