@@ -270,7 +270,8 @@ def in_catalogue_order(names: Iterable[str]) -> list[str]:
 
 def live_scopes_sql(app: str) -> str:
     """SQL for the live scope names of the app row aliased `app`, in one text value (read it
-    with scope_names): a page of apps gets its scopes in the page's own statement."""
+    with scope_names): a page of apps gets its scopes in the page's own statement. Spelt as
+    SQLite spells it; `sql.spelt` gives PostgreSQL its spelling."""
     return f"(SELECT group_concat(x.scope_id, ' ') FROM app_scope x WHERE x.app_id = {app}.id)"
 
 
