@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import struct
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
@@ -89,6 +89,39 @@ async def test_a_read_outside_a_transaction_waits_for_the_open_one(
     release.set()
     await writer
     assert await read == {"n": 0}
+
+
+async def test_reads_answer_each_statement_with_its_own_columns(database: TortoiseContext):
+    """The hand-written reads come back as dicts named by their statement's columns (kept per
+    statement text on SQLite); a refused statement raises Tortoise's error, as the ORM's do."""
+    await sql.execute("CREATE TABLE pair (a INTEGER NOT NULL, b TEXT NOT NULL)")
+    await sql.execute("INSERT INTO pair (a, b) VALUES (?, ?), (?, ?)", 1, "one", 2, "two")
+    for _ in range(2):  # the second time from the names kept
+        assert await sql.rows("SELECT a, b FROM pair ORDER BY a") == [
+            {"a": 1, "b": "one"},
+            {"a": 2, "b": "two"},
+        ]
+        assert await sql.rows("SELECT b AS name, a * 10 AS tens FROM pair WHERE a = ?", 2) == [
+            {"name": "two", "tens": 20}
+        ]
+        assert await sql.rows("SELECT a FROM pair WHERE a > ?", 5) == []
+    with pytest.raises(OperationalError):
+        await sql.rows("SELECT * FROM no_such_table")
+    assert await sql.row("SELECT count(*) AS n FROM pair") == {"n": 2}
+
+
+def test_times_are_written_for_sqlite_as_tortoise_writes_them():
+    """The text SQLite compares: isoformat with a space, each value with its own zone's offset
+    (an instant already written in UTC is not reused for the same instant elsewhere)."""
+    moment = datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=UTC)
+    elsewhere = moment.astimezone(timezone(timedelta(hours=2)))
+    on_the_second = moment.replace(microsecond=0)
+    for value in (moment, elsewhere, on_the_second, moment, elsewhere, on_the_second):
+        assert sql.sqlite_text(value) == value.isoformat(" ")
+    assert sql.sqlite_text(moment) != sql.sqlite_text(elsewhere)
+    assert [sql.sqlite_text(moment + timedelta(microseconds=n)) for n in range(600)] == [
+        (moment + timedelta(microseconds=n)).isoformat(" ") for n in range(600)
+    ]
 
 
 class CountingProxy:

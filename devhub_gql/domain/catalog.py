@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -276,7 +276,14 @@ def live_scopes_sql(app: str) -> str:
 
 
 def scope_names(joined: str | None) -> list[str]:
-    return in_catalogue_order((joined or "").split())
+    return list(_scope_names(joined or ""))
+
+
+# The few scope sets apps ask for recur on every page and every token call: each answer is
+# worked out once (the catalogue never changes while the process runs).
+@lru_cache(maxsize=4096)
+def _scope_names(joined: str) -> tuple[str, ...]:
+    return tuple(in_catalogue_order(joined.split()))
 
 
 @cache
@@ -309,7 +316,12 @@ def effective_scopes(granted: Iterable[str], asked: Iterable[str]) -> list[str]:
     """What a token may do: what the user granted and the app still asks for, `X:full`
     covering `X:read` on both sides (an app going from `deals:read` to `deals:full` keeps its
     users' `deals:read` until they consent again; going back keeps `deals:read` for all)."""
-    return normalize_scope_set(expand_scopes(granted) & expand_scopes(asked))
+    return list(_effective_scopes(tuple(granted), tuple(asked)))
+
+
+@lru_cache(maxsize=4096)
+def _effective_scopes(granted: tuple[str, ...], asked: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize_scope_set(expand_scopes(granted) & expand_scopes(asked)))
 
 
 async def sync_catalogues() -> None:

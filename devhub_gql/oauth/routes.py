@@ -130,7 +130,10 @@ def oauth_routes(
     async def submission_of(request: Request) -> Submission:
         body = (await request.body()).decode("utf-8", errors="replace")
         uri = f"{settings.public_url}{request.scope['path']}"
-        return Submission.of(uri, body, dict(request.headers))
+        headers = request.headers
+        return Submission.of(
+            uri, body, headers.get("content-type", ""), headers.get("authorization", "")
+        )
 
     async def guarded(
         request: Request,
@@ -174,7 +177,7 @@ def oauth_routes(
         *,
         required: str | None = None,
     ) -> Response:
-        if submission.headers.get("content-type", "").split(";")[0].strip() != FORM:
+        if submission.content_type != FORM:
             return _invalid_request(f"content must be {FORM}")
         if required and not submission.form.get(required):
             return _invalid_request(f"Missing parameter: {required}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
@@ -26,10 +25,9 @@ def usable_client_id(client_id: str | None) -> str | None:
 
 
 def client_credentials(
-    headers: Mapping[str, str], client_id: str | None, secret: str | None
+    authorization: str, client_id: str | None, secret: str | None
 ) -> tuple[str | None, str | None]:
     """HTTP Basic first, body parameters as the fallback (RFC 6749 §2.3.1)."""
-    authorization = headers.get("Authorization") or headers.get("authorization") or ""
     scheme, _, encoded = authorization.partition(" ")
     if scheme.lower() == "basic" and encoded:
         try:
@@ -53,18 +51,20 @@ def form_of(body: str) -> dict[str, str]:
 class Submission:
     uri: str  # the endpoint's public address, as oauthlib is told
     body: str
-    headers: dict[str, str]
+    content_type: str  # the media type, without parameters
     form: dict[str, str]
     client_id: str | None  # as presented: HTTP Basic, else the form's
     client_secret: str | None
 
     @classmethod
-    def of(cls, uri: str, body: str, headers: dict[str, str]) -> Submission:
+    def of(cls, uri: str, body: str, content_type: str, authorization: str) -> Submission:
+        """From the body and the two headers these endpoints read (oauthlib reads none)."""
         form = form_of(body)
         client_id, secret = client_credentials(
-            headers, form.get("client_id"), form.get("client_secret")
+            authorization, form.get("client_id"), form.get("client_secret")
         )
-        return cls(uri, body, headers, form, client_id, secret)
+        media_type = content_type.split(";")[0].strip()
+        return cls(uri, body, media_type, form, client_id, secret)
 
     @property
     def client(self) -> str | None:
