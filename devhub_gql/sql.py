@@ -19,7 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import require_context
 
 from devhub_gql.postgres_pool import PostgresClient
-from devhub_gql.sqlite_inline import InlineSqliteClient
+from devhub_gql.sqlite_inline import RunsInline
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -83,18 +83,10 @@ async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
     postgres = is_postgres(conn)
     values = [_time(value, postgres) for value in params]
     statement = spelt(sql, postgres)
-    if isinstance(conn, PostgresClient | InlineSqliteClient):  # outside a transaction
+    # PostgreSQL's client outside a transaction; SQLite's client and its transactions.
+    if isinstance(conn, PostgresClient | RunsInline):
         return await conn.fetch_dicts(statement, values)
-    if postgres:
-        return list(await conn.execute_query_dict(statement, values))
-    # Tortoise's execute_query_dict turns each sqlite3.Row into a dict by looking every column
-    # up by name (a scan of the column names each time): 60% of a 50-row page's read. The
-    # names are the same for every row, so they are zipped on instead.
-    _, found = await conn.execute_query(statement, values)
-    if not found:
-        return []
-    names = found[0].keys()
-    return [dict(zip(names, values_of_row, strict=True)) for values_of_row in found]
+    return list(await conn.execute_query_dict(statement, values))  # a PostgreSQL transaction
 
 
 async def row(sql: str, *params: Any) -> dict[str, Any] | None:

@@ -17,14 +17,26 @@ Selected by the engine name in `db.connection_config`; the client is Tortoise's 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Generator, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
-from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.backends.base.client import (
+    NestedTransactionContext,
+    TransactionalDBClient,
+    TransactionContext,
+)
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.context import require_context
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 # aiosqlite's default: rows a cursor fetches per call when iterated.
 ITER_CHUNK_SIZE = 64
@@ -64,10 +76,72 @@ def connect(path: str) -> InlineConnection:
     return InlineConnection(partial(sqlite3.connect, path, isolation_level=None), ITER_CHUNK_SIZE)
 
 
-class InlineSqliteClient(SqliteClient):
+class RunsInline:
+    """Statements run at once on the sqlite3 connection, by the client and by its transactions.
+
+    Tortoise's own path takes the client's lock (a transaction's: its own), wraps the call in
+    aiosqlite's cursor and translates errors in a decorator. A statement that runs inline
+    cannot interleave with another, so while nothing holds the lock it needs none; while
+    something does (outside: a transaction on the one connection; inside: a statement of the
+    same transaction still at work), it waits its turn on Tortoise's path. Each statement is
+    logged through Tortoise's logger as Tortoise logs it (what counts statements listens there).
+    """
+
+    _connection: Any  # aiosqlite's Connection; the client's is None until it connects
+    _lock: asyncio.Lock
+    _column_names: dict[str, tuple[str, ...]]
+    log: logging.Logger
+
+    def _runs_now(self) -> bool:
+        return not self._lock.locked() and self._connection is not None
+
+    def _run(self, query: str, values: Sequence[Any]) -> tuple[sqlite3.Cursor, list[Any]]:
+        assert self._connection is not None
+        self.log.debug("%s: %s", query, values)
+        try:
+            cursor = self._connection._conn.execute(query, values)
+            return cursor, cursor.fetchall()
+        except sqlite3.OperationalError as exc:
+            raise OperationalError(exc) from exc
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+
+    async def execute_query(
+        self, query: str, values: list[Any] | None = None
+    ) -> tuple[int, Sequence[Any]]:
+        """Tortoise's execute_query: the rows changed (or read), and the rows."""
+        if not self._runs_now():
+            # Tortoise's path. The ignore: mypy cannot see the Tortoise client this is mixed into.
+            answer: tuple[int, Sequence[Any]] = await super().execute_query(query, values)  # type: ignore[misc]
+            return answer
+        assert self._connection is not None
+        connection = self._connection._conn
+        start = connection.total_changes
+        _, rows = self._run(query.replace("\x00", "'||CHAR(0)||'"), values or ())
+        return (connection.total_changes - start) or len(rows), rows
+
+    async def fetch_dicts(self, query: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+        """A parameterised statement's rows as dicts (devhub_gql/sql.py), each zipped with the
+        statement's column names, read once per statement text: looking a sqlite3.Row's names
+        up anew for every call was a tenth of an introspection's read."""
+        if not self._runs_now():
+            _, found = await self.execute_query(query, list(values))
+            return [dict(zip(row.keys(), row, strict=True)) for row in found]
+        cursor, rows = self._run(query, values)
+        if not rows:
+            return []
+        names = self._column_names.get(query)
+        if names is None:
+            if len(self._column_names) >= COLUMN_NAMES_KEPT:
+                self._column_names.clear()
+            names = self._column_names[query] = tuple(column[0] for column in cursor.description)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class InlineSqliteClient(RunsInline, SqliteClient):
     def __init__(self, file_path: str, **kwargs: Any) -> None:
         super().__init__(file_path, **kwargs)
-        self._column_names: dict[str, tuple[str, ...]] = {}
+        self._column_names = {}
 
     async def create_connection(self, with_db: bool) -> None:
         if not self._connection:
@@ -78,47 +152,71 @@ class InlineSqliteClient(SqliteClient):
                 await cursor.close()
             await self._post_connect()
 
-    @translate_exceptions
-    async def execute_query(
-        self, query: str, values: list[Any] | None = None
-    ) -> tuple[int, Sequence[Any]]:
-        """Tortoise's execute_query, without taking its lock when nothing holds it: the statement
-        runs at once, so nothing can take the lock meanwhile. While a transaction holds it (the
-        one connection is inside that transaction), the statement waits its turn as Tortoise's
-        own does."""
-        if self._lock.locked() or self._connection is None:
-            return await super().execute_query(query, values)
-        query = query.replace("\x00", "'||CHAR(0)||'")
-        self.log.debug("%s: %s", query, values)
-        connection = self._connection._conn
-        start = connection.total_changes
-        rows = connection.execute(query, values or ()).fetchall()
-        return (connection.total_changes - start) or len(rows), rows
+    def _in_transaction(self) -> TransactionContext:
+        return InlineTransactionContext(InlineTransaction(self), self._lock)
 
-    async def fetch_dicts(self, query: str, values: Sequence[Any]) -> list[dict[str, Any]]:
-        """A parameterised statement's rows as dicts (devhub_gql/sql.py), as execute_query runs
-        it: at once when nothing holds the lock, else in its turn. Each row is zipped with the
-        statement's column names, read once per statement text: looking a sqlite3.Row's names
-        up anew for every call was a tenth of an introspection's read."""
-        if self._lock.locked() or self._connection is None:
-            _, rows = await self.execute_query(query, list(values))
-            return [dict(zip(row.keys(), row, strict=True)) for row in rows]
-        self.log.debug("%s: %s", query, values)
+
+class InlineTransactionContext(SqliteTransactionContext):
+    """Tortoise's, with the task's connections reached through the context imported once:
+    Tortoise's get_connections imports it on every call, and each such import formats an
+    AttributeError (the module has no __path__), 8% of an empty transaction's instructions."""
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        await self.ensure_connection()
+        self.token = require_context().connections.set(self.connection_name, self.connection)
+        await self.connection.begin()
+        return cast(TransactionalDBClient, self.connection)
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         try:
-            cursor = self._connection._conn.execute(query, values)
-            rows = cursor.fetchall()
+            if not self.connection._finalized:
+                if exc_type:
+                    # Can't roll back a transaction that already failed.
+                    if exc_type is not TransactionManagementError:
+                        await self.connection.rollback()
+                else:
+                    await self.connection.commit()
+        finally:
+            require_context().connections.reset(self.token)
+            self._trxlock.release()
+
+
+class InlineTransaction(RunsInline, SqliteTransactionWrapper):
+    """Tortoise's SQLite transaction, with its statements, BEGIN and COMMIT run inline (through
+    aiosqlite's wrappers they were a third of an empty transaction's instructions)."""
+
+    def __init__(self, connection: InlineSqliteClient | InlineTransaction) -> None:
+        super().__init__(connection)
+        self._column_names = connection._column_names
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(InlineTransaction(self))
+
+    def _sqlite(self) -> sqlite3.Connection:
+        assert self._connection is not None
+        return self._connection._conn
+
+    async def begin(self) -> None:
+        # As Tortoise's: whatever the connection has open is committed first.
+        try:
+            connection = self._sqlite()
+            connection.commit()
+            connection.execute("BEGIN")
         except sqlite3.OperationalError as exc:
-            raise OperationalError(exc) from exc
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(exc) from exc
-        if not rows:
-            return []
-        names = self._column_names.get(query)
-        if names is None:
-            if len(self._column_names) >= COLUMN_NAMES_KEPT:
-                self._column_names.clear()
-            names = self._column_names[query] = tuple(column[0] for column in cursor.description)
-        return [dict(zip(names, row, strict=True)) for row in rows]
+            raise TransactionManagementError(exc) from exc
+
+    async def commit(self) -> None:
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self._sqlite().commit()
+        self._finalized = True
+
+    async def rollback(self) -> None:
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self._sqlite().rollback()
+        self._finalized = True
 
 
 client_class = InlineSqliteClient

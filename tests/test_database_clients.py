@@ -110,6 +110,35 @@ async def test_reads_answer_each_statement_with_its_own_columns(database: Tortoi
     assert await sql.row("SELECT count(*) AS n FROM pair") == {"n": 2}
 
 
+async def test_a_transaction_keeps_its_writes_only_when_it_ends_well(database: TortoiseContext):
+    """What a mutation relies on: inside, its writes are seen; an error undoes all of them, a
+    nested transaction's error only its own; otherwise they stay."""
+    await sql.execute("CREATE TABLE entry (n INTEGER NOT NULL)")
+
+    async def entries() -> list[int]:
+        return [row["n"] for row in await sql.rows("SELECT n FROM entry ORDER BY n")]
+
+    with contextlib.suppress(LookupError):
+        async with in_transaction():
+            await sql.execute("INSERT INTO entry (n) VALUES (?)", 1)
+            assert await entries() == [1]
+            raise LookupError("undone")
+    assert await entries() == []
+    async with in_transaction():
+        await sql.execute("INSERT INTO entry (n) VALUES (?)", 2)
+        with contextlib.suppress(LookupError):
+            async with in_transaction():
+                await sql.execute("INSERT INTO entry (n) VALUES (?)", 3)
+                assert await entries() == [2, 3]
+                raise LookupError("only the nested one")
+        assert await entries() == [2]
+        await sql.execute("INSERT INTO entry (n) VALUES (?)", 4)
+    assert await entries() == [2, 4]
+    changed = await sql.execute("UPDATE entry SET n = n + 10")
+    assert changed == 2
+    assert await entries() == [12, 14]
+
+
 def test_times_are_written_for_sqlite_as_tortoise_writes_them():
     """The text SQLite compares: isoformat with a space, each value with its own zone's offset
     (an instant already written in UTC is not reused for the same instant elsewhere)."""
