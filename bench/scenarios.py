@@ -209,7 +209,7 @@ LISTING_REVIEWS_REQUEST = graphql_request(
 )
 GRAPHQL = {"reject": '"errors"'}
 TOKEN = {"expect": '"access_token"'}
-ACTIVE = {"expect": '"active": true'}
+ACTIVE = {"expect": '"active":true'}  # orjson writes no spaces
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -295,10 +295,10 @@ OPERATIONS: tuple[Operation, ...] = (
         BASELINES,
         introspect_requests(path="/d/oauth/introspect"),
         statements="2",
-        expect='"active":true',  # orjson writes no spaces
+        **ACTIVE,
     ),
     Operation(AUTHLIB_REFRESH, AUTHLIB, refresh_requests(), **TOKEN),
-    Operation(AUTHLIB_INTROSPECT, AUTHLIB, introspect_requests(), **ACTIVE),
+    Operation(AUTHLIB_INTROSPECT, AUTHLIB, introspect_requests(), expect='"active": true'),
 )
 
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
